@@ -1,0 +1,98 @@
+//! Allocation of ROS domain ids, one per test, across every process on this machine.
+//!
+//! A domain is claimed by taking an exclusive lock on a file named after its id in a shared
+//! directory; the lock is released when the [`Domain`] drops or the process dies, so a crashed test
+//! never leaks an id. Ids 1..=101 are safe with Fast DDS's port mapping (0 is left to the student's
+//! own shell).
+
+use anyhow::{bail, Context, Result};
+use std::fs::{File, OpenOptions};
+use std::path::PathBuf;
+use std::process::Command;
+
+const FIRST_ID: u32 = 1;
+const LAST_ID: u32 = 101;
+
+/// A ROS domain id held for the lifetime of this value.
+#[derive(Debug)]
+pub struct Domain {
+    id: u32,
+    _lock: File,
+}
+
+impl Domain {
+    /// Claims a domain id no other workbook process on this machine holds.
+    pub fn claim() -> Result<Domain> {
+        let dir = lock_directory();
+        std::fs::create_dir_all(&dir).with_context(|| {
+            format!("cannot create the domain lock directory {}", dir.display())
+        })?;
+        // Start at a pid-dependent id so parallel test binaries rarely contend for the same file.
+        let span = LAST_ID - FIRST_ID + 1;
+        let start = std::process::id() % span;
+        for step in 0..span {
+            let id = FIRST_ID + (start + step) % span;
+            let path = dir.join(format!("{id}.lock"));
+            let file = OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(&path)
+                .with_context(|| format!("cannot open {}", path.display()))?;
+            if file.try_lock().is_ok() {
+                return Ok(Domain { id, _lock: file });
+            }
+        }
+        bail!(
+            "all ROS domain ids {FIRST_ID}..={LAST_ID} are in use by other workbook processes; \
+             wait for them to finish or remove stale runs"
+        )
+    }
+
+    /// The numeric id, as `ROS_DOMAIN_ID` takes it.
+    pub fn id(&self) -> u32 {
+        self.id
+    }
+
+    /// Puts this domain, and localhost-only discovery, into a command's environment.
+    pub fn apply(&self, command: &mut Command) {
+        command
+            .env("ROS_DOMAIN_ID", self.id.to_string())
+            .env("ROS_AUTOMATIC_DISCOVERY_RANGE", "LOCALHOST")
+            .env("ROS_LOCALHOST_ONLY", "1")
+            .env_remove("ROS_STATIC_PEERS");
+    }
+}
+
+fn lock_directory() -> PathBuf {
+    std::env::temp_dir().join("rclrs-services-workbook-domains")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn two_claims_never_share_an_id() {
+        let first = Domain::claim().expect("first claim");
+        let second = Domain::claim().expect("second claim");
+        assert_ne!(
+            first.id(),
+            second.id(),
+            "two live Domain values must hold different ids"
+        );
+    }
+
+    #[test]
+    fn a_dropped_domain_releases_its_lock() {
+        let domain = Domain::claim().expect("claim");
+        let path = lock_directory().join(format!("{}.lock", domain.id()));
+        drop(domain);
+        let file = File::open(&path).expect("lock file stays in place");
+        assert!(
+            file.try_lock().is_ok(),
+            "{} is still locked after its Domain dropped",
+            path.display()
+        );
+    }
+}

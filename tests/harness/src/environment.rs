@@ -1,0 +1,162 @@
+//! Which ROS 2 installation the workbook uses, and the variables a child process needs for it.
+//!
+//! There is exactly one environment at a time (never a mix):
+//! - **sourced**: the student's shell has a real ROS 2 installation sourced (`ROS_DISTRO` set and
+//!   `rcl` found under `AMENT_PREFIX_PATH`); the workbook adds only its overlay (`.ros/overlay`,
+//!   holding `robot_interfaces` and generated Rust code) in front of it;
+//! - **provisioned**: otherwise, the ROS 2 Jazzy prefix `cargo xtask setup` made from PyPI wheels,
+//!   reached through the link `.ros/prefix`.
+//!
+//! This module only describes; it never installs anything (that is `xtask setup`'s job).
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The workbook's repository root (the folder holding the workspace `Cargo.toml`).
+pub fn project_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .nth(2)
+        .expect("tests/harness lies two levels below the project root")
+        .to_path_buf()
+}
+
+/// Where the ROS 2 installation in use comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RosSource {
+    /// ROS 2 Jazzy from PyPI wheels, provisioned by `cargo xtask setup`.
+    Provisioned,
+    /// A ROS 2 installation the student sourced (`source /opt/ros/<distro>/setup.bash`).
+    Sourced,
+}
+
+/// The ROS 2 environment the workbook builds and runs against.
+#[derive(Debug, Clone)]
+pub struct Environment {
+    /// Where ROS 2 comes from.
+    pub source: RosSource,
+    /// The distribution name, as `ROS_DISTRO` holds it (`jazzy`, `humble`, ...).
+    pub distro: String,
+    /// The workbook's own prefix: the provisioned prefix, or the overlay on a sourced install.
+    pub workbook_prefix: PathBuf,
+    /// Every ament prefix, first wins: the workbook's prefix, then the sourced ones.
+    pub prefixes: Vec<PathBuf>,
+}
+
+/// The distribution the provisioned environment installs.
+pub const PROVISIONED_DISTRO: &str = "jazzy";
+
+impl Environment {
+    /// Decides which environment is in use for the project at `root`, from the current process
+    /// environment. It does not check that the environment is complete (see `xtask doctor`).
+    pub fn detect(root: &Path) -> Environment {
+        let own = root.join(".ros");
+        let sourced: Vec<PathBuf> = std::env::var_os("AMENT_PREFIX_PATH")
+            .map(|value| std::env::split_paths(&value).collect::<Vec<_>>())
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|prefix| !prefix.as_os_str().is_empty() && !prefix.starts_with(&own))
+            .collect();
+        let distro = std::env::var("ROS_DISTRO").ok().filter(|d| !d.is_empty());
+        let has_rcl = sourced
+            .iter()
+            .any(|prefix| prefix.join("share/rcl/package.xml").is_file());
+        match distro {
+            Some(distro) if has_rcl => {
+                let overlay = own.join("overlay");
+                let mut prefixes = vec![overlay.clone()];
+                prefixes.extend(sourced);
+                Environment {
+                    source: RosSource::Sourced,
+                    distro,
+                    workbook_prefix: overlay,
+                    prefixes,
+                }
+            }
+            _ => {
+                let prefix = own.join("prefix");
+                Environment {
+                    source: RosSource::Provisioned,
+                    distro: PROVISIONED_DISTRO.to_string(),
+                    workbook_prefix: prefix.clone(),
+                    prefixes: vec![prefix],
+                }
+            }
+        }
+    }
+
+    /// The Python interpreter that has rclpy: the provisioned venv's, or `python3` from `PATH`.
+    pub fn python(&self) -> PathBuf {
+        match self.source {
+            RosSource::Provisioned => self.workbook_prefix.join("bin/python3"),
+            RosSource::Sourced => PathBuf::from("python3"),
+        }
+    }
+
+    /// The variables a process needs to build and run ROS 2 programs, as `(name, value)` pairs.
+    pub fn variables(&self) -> Vec<(&'static str, OsString)> {
+        let libs: Vec<PathBuf> = self.prefixes.iter().map(|p| p.join("lib")).collect();
+        let mut bins: Vec<PathBuf> = vec![self.workbook_prefix.join("bin")];
+        if let Some(path) = std::env::var_os("PATH") {
+            bins.extend(
+                std::env::split_paths(&path).filter(|p| !p.starts_with(&self.workbook_prefix)),
+            );
+        }
+        let mut vars = vec![
+            ("ROS_DISTRO", OsString::from(&self.distro)),
+            ("AMENT_PREFIX_PATH", join(self.prefixes.iter())),
+            (
+                "LD_LIBRARY_PATH",
+                join_with_existing(libs, "LD_LIBRARY_PATH", self),
+            ),
+            ("PATH", join(bins.iter())),
+        ];
+        if self.source == RosSource::Sourced {
+            let dirs = python_package_dirs(&self.workbook_prefix);
+            vars.push(("PYTHONPATH", join_with_existing(dirs, "PYTHONPATH", self)));
+        }
+        vars
+    }
+
+    /// Puts [`Environment::variables`] into a command's environment.
+    pub fn apply(&self, command: &mut Command) {
+        for (name, value) in self.variables() {
+            command.env(name, value);
+        }
+    }
+}
+
+/// On a sourced install the existing value is kept behind ours (the workbook's overlay first);
+/// on the provisioned one nothing sourced may leak in, so only our directories are used.
+fn join_with_existing(mut ours: Vec<PathBuf>, name: &str, env: &Environment) -> OsString {
+    if env.source == RosSource::Sourced {
+        if let Some(existing) = std::env::var_os(name) {
+            ours.extend(
+                std::env::split_paths(&existing).filter(|p| !p.starts_with(&env.workbook_prefix)),
+            );
+        }
+    }
+    join(ours.iter())
+}
+
+fn join<'a>(paths: impl Iterator<Item = &'a PathBuf>) -> OsString {
+    std::env::join_paths(paths).unwrap_or_default()
+}
+
+/// The folders where an ament build installs Python packages below `prefix`
+/// (`lib/python3.X/site-packages`, or `local/lib/python3.X/dist-packages` on Debian).
+fn python_package_dirs(prefix: &Path) -> Vec<PathBuf> {
+    let mut dirs = Vec::new();
+    for (lib, leaf) in [("lib", "site-packages"), ("local/lib", "dist-packages")] {
+        let Ok(entries) = std::fs::read_dir(prefix.join(lib)) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            if entry.file_name().to_string_lossy().starts_with("python3") {
+                dirs.push(entry.path().join(leaf));
+            }
+        }
+    }
+    dirs
+}

@@ -1,0 +1,19 @@
+//! The workbook's test harness: everything a check needs to run real ROS 2 programs as real
+//! processes, and nothing about any particular exercise.
+//!
+//! - [`Domain`]: a ROS domain id of its own for each test, with localhost-only discovery, so tests
+//!   running in parallel never see each other's nodes.
+//! - [`NodeProcess`]: a started program whose whole process group is killed when the guard drops,
+//!   pass or fail, with deadline-bounded waits on its output and its exit.
+//! - [`Environment`]: where the provisioned (or sourced) ROS 2 lives, and the variables a child
+//!   process needs to find it.
+//!
+//! The harness must not link rclrs: `xtask` uses it before any ROS library exists on the machine.
+
+mod domain;
+mod environment;
+mod process;
+
+pub use domain::Domain;
+pub use environment::{project_root, Environment, RosSource};
+pub use process::{run_to_end, NodeProcess, Output};

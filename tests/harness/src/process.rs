@@ -1,0 +1,317 @@
+//! Programs under test as guarded processes.
+//!
+//! Every program starts in a process group of its own; dropping its [`NodeProcess`] sends SIGINT
+//! to the group, waits briefly, then SIGKILLs it, so nothing a test started outlives the test,
+//! whether it passed, failed or panicked. Every wait takes a deadline and, when it runs out, says
+//! what was awaited and what the program printed so far.
+
+use anyhow::{bail, Context, Result};
+use std::io::{BufRead, BufReader, Read};
+use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// Time a program gets to stop after SIGINT before it is killed.
+const GRACE: Duration = Duration::from_secs(3);
+
+/// A running program. Dropping it stops the program and everything it started.
+#[derive(Debug)]
+pub struct NodeProcess {
+    name: String,
+    child: Child,
+    stdin: Option<ChildStdin>,
+    lines: Receiver<String>,
+    transcript: Arc<Mutex<String>>,
+    exited: Option<ExitStatus>,
+}
+
+/// What a program that ran to its end printed, and how it ended.
+#[derive(Debug, Clone)]
+pub struct Output {
+    /// The exit code, or `None` when a signal ended the program.
+    pub code: Option<i32>,
+    /// The signal that ended the program, if one did.
+    pub signal: Option<i32>,
+    /// Standard output and standard error, interleaved as they arrived.
+    pub text: String,
+}
+
+impl NodeProcess {
+    /// Starts `command` as `name` (used in messages), with stdout and stderr captured.
+    pub fn start(name: &str, mut command: Command) -> Result<NodeProcess> {
+        command
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .process_group(0);
+        let mut child = command
+            .spawn()
+            .with_context(|| format!("cannot start {name} ({command:?})"))?;
+        let (sender, lines) = mpsc::channel();
+        let transcript = Arc::new(Mutex::new(String::new()));
+        let stdout = child
+            .stdout
+            .take()
+            .map(|s| Box::new(s) as Box<dyn Read + Send>);
+        let stderr = child
+            .stderr
+            .take()
+            .map(|s| Box::new(s) as Box<dyn Read + Send>);
+        for stream in [stdout, stderr].into_iter().flatten() {
+            let sender = sender.clone();
+            let transcript = Arc::clone(&transcript);
+            thread::spawn(move || {
+                for line in BufReader::new(stream).lines() {
+                    let Ok(line) = line else { break };
+                    if let Ok(mut all) = transcript.lock() {
+                        all.push_str(&line);
+                        all.push('\n');
+                    }
+                    if sender.send(line).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        Ok(NodeProcess {
+            name: name.to_string(),
+            stdin: child.stdin.take(),
+            child,
+            lines,
+            transcript,
+            exited: None,
+        })
+    }
+
+    /// The operating system's id of the process (and of its process group).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Everything the program printed so far.
+    pub fn transcript(&self) -> String {
+        self.transcript
+            .lock()
+            .map(|t| t.clone())
+            .unwrap_or_default()
+    }
+
+    /// Waits until the program prints a line containing `needle`, and returns that line.
+    pub fn wait_for_line(&mut self, needle: &str, deadline: Duration) -> Result<String> {
+        let end = Instant::now() + deadline;
+        loop {
+            let left = end.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) if line.contains(needle) => return Ok(line),
+                Ok(_) => continue,
+                Err(RecvTimeoutError::Timeout) => bail!(
+                    "{} did not print \"{needle}\" within {:.1} s; it printed:\n{}",
+                    self.name,
+                    deadline.as_secs_f64(),
+                    indent(&self.transcript())
+                ),
+                Err(RecvTimeoutError::Disconnected) => {
+                    let status = self.wait_for_exit(Duration::from_secs(2)).ok();
+                    bail!(
+                        "{} ended ({}) before printing \"{needle}\"; it printed:\n{}",
+                        self.name,
+                        status
+                            .map(describe)
+                            .unwrap_or_else(|| "still closing".into()),
+                        indent(&self.transcript())
+                    )
+                }
+            }
+        }
+    }
+
+    /// Waits for the program to end on its own.
+    pub fn wait_for_exit(&mut self, deadline: Duration) -> Result<Output> {
+        let end = Instant::now() + deadline;
+        loop {
+            if let Some(status) = self.try_status()? {
+                // Let the reader threads drain what is left in the pipes.
+                let drain_end = Instant::now() + Duration::from_millis(500);
+                while self.lines.recv_timeout(Duration::from_millis(50)).is_ok()
+                    && Instant::now() < drain_end
+                {}
+                return Ok(Output {
+                    code: status.code(),
+                    signal: status.signal(),
+                    text: self.transcript(),
+                });
+            }
+            if Instant::now() >= end {
+                bail!(
+                    "{} was still running after {:.1} s; it printed:\n{}",
+                    self.name,
+                    deadline.as_secs_f64(),
+                    indent(&self.transcript())
+                );
+            }
+            thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Sends SIGINT (Ctrl-C) to the program's process group, as a terminal would.
+    pub fn interrupt(&self) {
+        self.signal_group(libc::SIGINT);
+    }
+
+    /// Stops the program: SIGINT, then SIGKILL after a grace period. Returns how it ended.
+    pub fn stop(&mut self) -> Result<Output> {
+        if self.try_status()?.is_none() {
+            self.interrupt();
+            if let Ok(output) = self.wait_for_exit(GRACE) {
+                self.signal_group(libc::SIGKILL);
+                return Ok(output);
+            }
+        }
+        self.signal_group(libc::SIGKILL);
+        self.wait_for_exit(GRACE)
+    }
+
+    /// Closes the program's standard input.
+    pub fn close_stdin(&mut self) {
+        self.stdin.take();
+    }
+
+    fn try_status(&mut self) -> Result<Option<ExitStatus>> {
+        if self.exited.is_none() {
+            self.exited = self
+                .child
+                .try_wait()
+                .with_context(|| format!("cannot query the state of {}", self.name))?;
+        }
+        Ok(self.exited)
+    }
+
+    fn signal_group(&self, signal: i32) {
+        let group = self.child.id() as libc::pid_t;
+        // SAFETY: kill(2) with a negative pid signals a process group; no memory is involved.
+        unsafe {
+            libc::kill(-group, signal);
+        }
+    }
+}
+
+impl Drop for NodeProcess {
+    fn drop(&mut self) {
+        // The group may hold children even when the leader has exited: always kill the group.
+        if matches!(self.try_status(), Ok(None)) {
+            self.interrupt();
+            let end = Instant::now() + GRACE;
+            while Instant::now() < end && matches!(self.try_status(), Ok(None)) {
+                thread::sleep(Duration::from_millis(20));
+            }
+        }
+        self.signal_group(libc::SIGKILL);
+        let _ = self.child.wait();
+    }
+}
+
+/// Runs `command` to its end within `deadline`, killing it (and its group) if it takes longer.
+pub fn run_to_end(name: &str, command: Command, deadline: Duration) -> Result<Output> {
+    let mut process = NodeProcess::start(name, command)?;
+    process.close_stdin();
+    process.wait_for_exit(deadline)
+}
+
+fn describe(output: Output) -> String {
+    match (output.code, output.signal) {
+        (Some(code), _) => format!("exit code {code}"),
+        (None, Some(signal)) => format!("killed by signal {signal}"),
+        _ => "unknown status".to_string(),
+    }
+}
+
+fn indent(text: &str) -> String {
+    if text.trim().is_empty() {
+        return "    (nothing)".to_string();
+    }
+    text.lines()
+        .map(|l| format!("    {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shell(script: &str) -> Command {
+        let mut command = Command::new("sh");
+        command.arg("-c").arg(script);
+        command
+    }
+
+    #[test]
+    fn a_line_is_found_before_the_deadline() {
+        let mut process = NodeProcess::start("echoer", shell("echo warming; echo ready; sleep 5"))
+            .expect("start");
+        let line = process
+            .wait_for_line("ready", Duration::from_secs(5))
+            .expect("ready line");
+        assert_eq!(line, "ready");
+    }
+
+    #[test]
+    fn a_missing_line_fails_with_what_was_printed() {
+        let mut process = NodeProcess::start("quiet", shell("echo hello; sleep 5")).expect("start");
+        let error = process
+            .wait_for_line("ready", Duration::from_millis(300))
+            .expect_err("no ready line");
+        let message = error.to_string();
+        assert!(
+            message.contains("quiet did not print \"ready\"") && message.contains("hello"),
+            "unexpected message: {message}"
+        );
+    }
+
+    #[test]
+    fn dropping_the_guard_kills_the_whole_group() {
+        let process =
+            NodeProcess::start("parent", shell("sleep 60 & sleep 60 & wait")).expect("start");
+        let group = process.pid() as libc::pid_t;
+        drop(process);
+        let alive = living_members_of_group(group);
+        assert!(
+            alive.is_empty(),
+            "processes {alive:?} of group {group} outlived their guard"
+        );
+    }
+
+    /// Pids of the group's processes that are not zombies (a reparented zombie waits for init).
+    fn living_members_of_group(group: libc::pid_t) -> Vec<String> {
+        let mut alive = Vec::new();
+        for entry in std::fs::read_dir("/proc").expect("/proc").flatten() {
+            let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+                continue;
+            };
+            // Fields after the command name: state, ppid, pgrp, ...
+            let Some(rest) = stat.rsplit_once(')').map(|(_, rest)| rest.to_string()) else {
+                continue;
+            };
+            let fields: Vec<&str> = rest.split_whitespace().collect();
+            if fields.len() > 2 && fields[2] == group.to_string() && fields[0] != "Z" {
+                alive.push(entry.file_name().to_string_lossy().into_owned());
+            }
+        }
+        alive
+    }
+
+    #[test]
+    fn exit_codes_are_reported() {
+        let output = run_to_end(
+            "failing",
+            shell("echo oops >&2; exit 3"),
+            Duration::from_secs(5),
+        )
+        .expect("runs");
+        assert_eq!(output.code, Some(3));
+        assert!(output.text.contains("oops"), "stderr was not captured");
+    }
+}

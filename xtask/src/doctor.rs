@@ -1,0 +1,261 @@
+//! `cargo xtask doctor`: checks the environment and prints one line per check, each a ✓ or a ✗
+//! with the fix. It only reads: it never installs or changes anything.
+
+use crate::{provision, ui};
+use anyhow::Result;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use workbook_harness::{project_root, Environment, RosSource};
+
+/// One check's outcome.
+struct Check {
+    name: &'static str,
+    ok: bool,
+    detail: String,
+    fix: Option<String>,
+}
+
+fn pass(name: &'static str, detail: impl Into<String>) -> Check {
+    Check {
+        name,
+        ok: true,
+        detail: detail.into(),
+        fix: None,
+    }
+}
+
+fn fail(name: &'static str, detail: impl Into<String>, fix: impl Into<String>) -> Check {
+    Check {
+        name,
+        ok: false,
+        detail: detail.into(),
+        fix: Some(fix.into()),
+    }
+}
+
+/// Interface packages rclrs itself needs as Rust code, plus the workbook's own.
+const NEEDED_RUST: &[&str] = &[
+    "builtin_interfaces",
+    "rcl_interfaces",
+    "rosgraph_msgs",
+    "action_msgs",
+    "unique_identifier_msgs",
+    "robot_interfaces",
+];
+
+/// Runs every check; exits 1 when any fails.
+pub fn run() -> Result<ExitCode> {
+    let root = project_root();
+    let environment = Environment::detect(&root);
+    ui::heading("doctor", "checking the ROS 2 environment");
+    let checks = vec![
+        platform(&environment),
+        which_environment(&root, &environment),
+        no_mixing(&root, &environment),
+        setup_current(&root, &environment),
+        library(&environment, "rcl", "librcl.so"),
+        library(&environment, "rmw", "librmw_implementation.so"),
+        robot_interfaces(&environment),
+        rust_interfaces(&environment),
+        rclpy(&environment),
+        domain(),
+    ];
+    let failed = checks.iter().filter(|c| !c.ok).count();
+    for check in &checks {
+        ui::check_line(check.ok, check.name, &check.detail, check.fix.as_deref());
+    }
+    println!();
+    if failed == 0 {
+        println!("  all {} checks passed", checks.len());
+        Ok(ExitCode::SUCCESS)
+    } else {
+        println!("  {failed} of {} checks found a problem", checks.len());
+        Ok(ExitCode::from(1))
+    }
+}
+
+fn platform(environment: &Environment) -> Check {
+    let here = format!("{} {}", std::env::consts::OS, std::env::consts::ARCH);
+    let wheels_exist = std::env::consts::OS == "linux" && std::env::consts::ARCH == "x86_64";
+    if environment.source == RosSource::Sourced || wheels_exist {
+        pass("platform", here)
+    } else {
+        fail(
+            "platform",
+            format!("{here}: PyPI has ROS 2 wheels for x86_64 Linux only"),
+            "install ROS 2 Jazzy (docs.ros.org), source its setup script, then run `cargo xtask setup`",
+        )
+    }
+}
+
+fn which_environment(root: &Path, environment: &Environment) -> Check {
+    match environment.source {
+        RosSource::Provisioned => {
+            let target = std::fs::canonicalize(root.join(".ros/prefix"))
+                .map(|p| p.display().to_string())
+                .unwrap_or_else(|_| "not set up yet".into());
+            pass(
+                "environment",
+                format!("ROS 2 jazzy, provisioned from PyPI ({target})"),
+            )
+        }
+        RosSource::Sourced => pass(
+            "environment",
+            format!(
+                "ROS 2 {}, sourced ({}), with the workbook overlay .ros/overlay",
+                environment.distro,
+                environment.prefixes[1..]
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(":")
+            ),
+        ),
+    }
+}
+
+/// A half-sourced shell (ROS paths but no ROS_DISTRO, or the reverse) would mix two ROS 2
+/// installations in one process.
+fn no_mixing(root: &Path, environment: &Environment) -> Check {
+    if environment.source == RosSource::Sourced {
+        return pass(
+            "one environment",
+            "the sourced installation only, plus the overlay",
+        );
+    }
+    let own = root.join(".ros");
+    let foreign: Vec<PathBuf> = ["AMENT_PREFIX_PATH", "LD_LIBRARY_PATH"]
+        .iter()
+        .filter_map(std::env::var_os)
+        .flat_map(|v| std::env::split_paths(&v).collect::<Vec<_>>())
+        .filter(|p| {
+            !p.starts_with(&own) && (p.starts_with("/opt/ros") || p.join("share/rcl").is_dir())
+        })
+        .collect();
+    match (foreign.first(), std::env::var("ROS_DISTRO")) {
+        (Some(path), _) => fail(
+            "one environment",
+            format!("another ROS 2 is half-sourced ({}) but ROS_DISTRO or rcl is missing", path.display()),
+            "open a fresh shell, or source that installation's setup.bash completely",
+        ),
+        (None, Ok(distro)) if distro != "jazzy" && std::env::var_os("AMENT_PREFIX_PATH").is_some_and(|p| !Path::new(&p).starts_with(&own)) => fail(
+            "one environment",
+            format!("ROS_DISTRO={distro} is set but no ROS 2 installation is on AMENT_PREFIX_PATH"),
+            "source the installation's setup.bash, or `unset ROS_DISTRO` to use the provisioned Jazzy",
+        ),
+        _ => pass("one environment", "only the provisioned Jazzy"),
+    }
+}
+
+fn setup_current(root: &Path, environment: &Environment) -> Check {
+    match provision::is_current(root, environment) {
+        Ok(true) => pass("setup", "complete and up to date"),
+        Ok(false) => fail(
+            "setup",
+            "missing, unfinished or out of date",
+            "run `cargo xtask setup`",
+        ),
+        Err(error) => fail(
+            "setup",
+            format!("cannot tell: {error:#}"),
+            "run `cargo xtask setup`",
+        ),
+    }
+}
+
+fn library(environment: &Environment, name: &'static str, file: &str) -> Check {
+    match environment
+        .prefixes
+        .iter()
+        .map(|p| p.join("lib").join(file))
+        .find(|p| p.exists())
+    {
+        Some(path) => pass(name, path.display().to_string()),
+        None => fail(
+            name,
+            format!("{file} not found in any prefix"),
+            "run `cargo xtask setup`",
+        ),
+    }
+}
+
+fn robot_interfaces(environment: &Environment) -> Check {
+    let prefix = &environment.workbook_prefix;
+    let built = prefix.join("share/robot_interfaces/package.xml").exists()
+        && prefix
+            .join("lib/librobot_interfaces__rosidl_typesupport_c.so")
+            .exists();
+    if built {
+        pass("robot_interfaces", "built (SetSpeed, GetStatus)")
+    } else {
+        fail("robot_interfaces", "not built", "run `cargo xtask setup`")
+    }
+}
+
+fn rust_interfaces(environment: &Environment) -> Check {
+    let missing: Vec<&str> = NEEDED_RUST
+        .iter()
+        .copied()
+        .filter(|pkg| {
+            !environment
+                .prefixes
+                .iter()
+                .any(|p| p.join("share").join(pkg).join("rust/Cargo.toml").exists())
+        })
+        .collect();
+    if missing.is_empty() {
+        pass(
+            "Rust interfaces",
+            format!("generated for {}", NEEDED_RUST.join(", ")),
+        )
+    } else {
+        fail(
+            "Rust interfaces",
+            format!("missing for {}", missing.join(", ")),
+            "run `cargo xtask setup`",
+        )
+    }
+}
+
+fn rclpy(environment: &Environment) -> Check {
+    let mut command = Command::new(environment.python());
+    command.args([
+        "-c",
+        "import rclpy; from robot_interfaces.srv import SetSpeed; print(rclpy.__file__)",
+    ]);
+    environment.apply(&mut command);
+    match command.output() {
+        Ok(output) if output.status.success() => {
+            pass("rclpy", "imports, and sees robot_interfaces")
+        }
+        Ok(output) => {
+            let error = String::from_utf8_lossy(&output.stderr);
+            let last = error
+                .lines()
+                .last()
+                .unwrap_or("no error message")
+                .to_string();
+            fail("rclpy", last, "run `cargo xtask setup`")
+        }
+        Err(error) => fail(
+            "rclpy",
+            format!("cannot run {}: {error}", environment.python().display()),
+            "run `cargo xtask setup`",
+        ),
+    }
+}
+
+fn domain() -> Check {
+    match std::env::var("ROS_DOMAIN_ID") {
+        Ok(id) if id.parse::<u32>().is_ok_and(|n| n <= 232) => pass("ROS_DOMAIN_ID", id),
+        Ok(id) => fail(
+            "ROS_DOMAIN_ID",
+            format!("{id:?} is not a domain id"),
+            "`unset ROS_DOMAIN_ID` or set a number from 0 to 101",
+        ),
+        Err(_) => pass(
+            "ROS_DOMAIN_ID",
+            "unset (domain 0); the checks use their own domains",
+        ),
+    }
+}

@@ -1,0 +1,121 @@
+//! Terminal presentation shared by every command: step lines with durations, check lines,
+//! echoed commands and failure reports. Colour only when stdout is a terminal and `NO_COLOR` is
+//! unset. This module prints; it decides nothing.
+
+use colored::Colorize;
+use std::io::{IsTerminal, Write};
+use std::time::{Duration, Instant};
+
+/// Turns colour on or off for the whole process, once, at start-up.
+pub fn init_colour() {
+    let wanted = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    colored::control::set_override(wanted);
+}
+
+/// Prints a command's heading: `▸ setup  ROS 2 Jazzy (provisioned)`.
+pub fn heading(command: &str, detail: &str) {
+    println!(
+        "{} {}  {}",
+        "▸".cyan().bold(),
+        command.bold(),
+        detail.dimmed()
+    );
+}
+
+/// Echoes an external command before it runs.
+pub fn echo_command(line: &str) {
+    println!("    {} {}", "$".dimmed(), line.dimmed());
+}
+
+/// One step of a longer job: announced when it starts, closed with ✓ or ✗ and its duration.
+pub struct Step {
+    name: String,
+    started: Instant,
+}
+
+impl Step {
+    /// Announces a step that may take a while.
+    pub fn start(name: &str, doing: &str) -> Step {
+        println!("  {} {:<18} {}", "…".yellow(), name, doing.dimmed());
+        let _ = std::io::stdout().flush();
+        Step {
+            name: name.to_string(),
+            started: Instant::now(),
+        }
+    }
+
+    /// Closes the step as done, with what it found or made.
+    pub fn done(self, result: &str) {
+        println!(
+            "  {} {:<18} {:<52} {}",
+            "✓".green().bold(),
+            self.name,
+            result,
+            seconds(self.started.elapsed()).dimmed()
+        );
+    }
+
+    /// Closes the step as failed.
+    pub fn failed(self, what: &str) {
+        println!(
+            "  {} {:<18} {:<52} {}",
+            "✗".red().bold(),
+            self.name,
+            what.red(),
+            seconds(self.started.elapsed()).dimmed()
+        );
+    }
+}
+
+/// A check result line: `✓ name  detail` or `✗ name  problem` followed by `fix: …`.
+pub fn check_line(ok: bool, name: &str, detail: &str, fix: Option<&str>) {
+    if ok {
+        println!("  {} {:<22} {}", "✓".green().bold(), name, detail);
+    } else {
+        println!("  {} {:<22} {}", "✗".red().bold(), name, detail.red());
+        if let Some(fix) = fix {
+            println!("    {:<22} {} {}", "", "fix:".yellow().bold(), fix);
+        }
+    }
+}
+
+/// A `key  value` line of a summary.
+pub fn summary_line(key: &str, value: &str) {
+    println!("    {:<16} {}", key.dimmed(), value);
+}
+
+/// An error block for the end of a failed command: the problem, then the fix.
+pub fn error(problem: &str, fix: &str) {
+    eprintln!("{} {problem}", "error:".red().bold());
+    if !fix.is_empty() {
+        eprintln!("{} {fix}", "  fix:".yellow().bold());
+    }
+}
+
+/// Formats a duration as `1.2 s`.
+pub fn seconds(duration: Duration) -> String {
+    format!("{:.1} s", duration.as_secs_f64())
+}
+
+/// An error a person can act on: what is wrong, and what to do about it. `main` prints both.
+#[derive(Debug)]
+pub struct Problem {
+    pub problem: String,
+    pub fix: String,
+}
+
+/// Builds a [`Problem`] as an `anyhow::Error`.
+pub fn problem(problem: impl Into<String>, fix: impl Into<String>) -> anyhow::Error {
+    anyhow::Error::new(Problem {
+        problem: problem.into(),
+        fix: fix.into(),
+    })
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} (fix: {})", self.problem, self.fix)
+    }
+}
+
+impl std::error::Error for Problem {}
