@@ -2,15 +2,24 @@
 //! hands each command to its module.
 
 mod cargo;
+mod check;
 mod demo;
 mod doctor;
 mod env;
+mod exercises;
 mod generate;
+mod hint;
+mod list;
+mod progress;
 mod provision;
+mod reset;
 mod run;
 mod suggest;
+mod suite;
 mod test;
 mod ui;
+mod verify;
+mod watch;
 mod wheel_fixes;
 
 use clap::{Parser, Subcommand};
@@ -36,10 +45,14 @@ enum Commands {
     Env,
     /// Check the environment and say how to fix what is wrong.
     Doctor,
-    /// Build and run one of the workbook's programs (e.g. speed_server, speed_client).
+    /// Build and run a program: an exercise (`1`, `speed-server`) or a reference program
+    /// (`speed_server`, `speed_client`).
     Run {
-        /// The program to run.
+        /// The exercise or program to run.
         program: String,
+        /// Run the exercise's reference solution instead of your crate.
+        #[arg(long)]
+        solution: bool,
         /// Build with optimisations.
         #[arg(long)]
         release: bool,
@@ -49,6 +62,37 @@ enum Commands {
     },
     /// Start the reference server, call it with accepted and refused speeds, and stop it.
     Demo,
+    /// Every exercise with its status (not started, failing, done) and book chapter.
+    List {
+        /// Print JSON for tools instead of the table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check an exercise (number, name or unique prefix; default: the first not done).
+    Check {
+        exercise: Option<String>,
+        /// Check the reference solution instead of your crate.
+        #[arg(long)]
+        solution: bool,
+    },
+    /// Show the next hint for an exercise (default: the first not done).
+    Hint {
+        exercise: Option<String>,
+        /// Show every hint at once.
+        #[arg(long)]
+        all: bool,
+    },
+    /// Check an exercise again every time one of its files is saved.
+    Watch { exercise: Option<String> },
+    /// Put the shipped version of an exercise back (your files are backed up first).
+    Reset {
+        exercise: String,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// For maintainers: solutions pass, shipped exercises and wrong variants fail.
+    Verify { exercise: Option<String> },
     /// Run everything CI runs: formatting, lints and every test.
     Test,
 }
@@ -68,15 +112,35 @@ fn main() -> ExitCode {
         Commands::Doctor => doctor::run(),
         Commands::Run {
             program,
+            solution,
             release,
             args,
-        } => run::run(&program, &args, release),
+        } => run::run(&program, &args, release, solution),
+        Commands::List { json } => list::run(json).map(|()| ExitCode::SUCCESS),
+        Commands::Check { exercise, solution } => check::run(
+            exercise.as_deref(),
+            if solution {
+                exercises::Side::Solution
+            } else {
+                exercises::Side::Exercise
+            },
+        ),
+        Commands::Hint { exercise, all } => {
+            hint::run(exercise.as_deref(), all).map(|()| ExitCode::SUCCESS)
+        }
+        Commands::Watch { exercise } => watch::run(exercise.as_deref()).map(|()| ExitCode::SUCCESS),
+        Commands::Reset { exercise, yes } => reset::run(&exercise, yes).map(|()| ExitCode::SUCCESS),
+        Commands::Verify { exercise } => verify::run(exercise.as_deref()),
         Commands::Demo => demo::run(),
         Commands::Test => test::run().map(|()| ExitCode::SUCCESS),
     };
     match result {
         Ok(code) => code,
         Err(error) => {
+            if let Some(usage) = error.downcast_ref::<ui::Usage>() {
+                ui::error(&usage.problem, &usage.fix);
+                return ExitCode::from(2);
+            }
             if let Some(problem) = error.downcast_ref::<ui::Problem>() {
                 ui::error(&problem.problem, &problem.fix);
             } else if error.downcast_ref::<provision::StepFailure>().is_none() {

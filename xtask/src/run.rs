@@ -1,14 +1,35 @@
 //! `cargo xtask run <program> [-- <args>…]`: builds one of the workbook's programs and runs it in
 //! the ROS 2 environment, passing its exit code through.
 
+use crate::exercises::{Catalogue, Side};
 use crate::{cargo, provision, ui};
 use anyhow::{bail, Result};
 use std::process::ExitCode;
 
-/// Builds and runs `program` with `args`.
-pub fn run(program: &str, args: &[String], release: bool) -> Result<ExitCode> {
+/// Builds and runs `program` with `args`: a workspace binary, or an exercise by number or name
+/// (its reference solution with `solution`).
+pub fn run(program: &str, args: &[String], release: bool, solution: bool) -> Result<ExitCode> {
     let environment = provision::ensure()?;
     let programs = cargo::workspace_binaries()?;
+    let exercise_program;
+    let program = if programs.iter().any(|p| p == program) && !solution {
+        program
+    } else {
+        let catalogue = Catalogue::load()?;
+        match catalogue.find(program) {
+            Ok(exercise) => {
+                let side = if solution {
+                    Side::Solution
+                } else {
+                    Side::Exercise
+                };
+                exercise_program = exercise.binary(side).to_string();
+                &exercise_program
+            }
+            Err(_) if !solution => program,
+            Err(error) => return Err(error),
+        }
+    };
     if !programs.iter().any(|p| p == program) {
         let suggestion = crate::suggest::closest(program, programs.iter().map(String::as_str))
             .map(|s| format!("did you mean `{s}`? "))

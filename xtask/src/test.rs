@@ -1,5 +1,6 @@
 //! `cargo xtask test`: everything CI runs, in order: setup, formatting, lints, then every test of
-//! the workspace (unit, ABI layout, system tests with real nodes).
+//! the workspace (unit, ABI layout, system tests with real nodes), then `verify` (every exercise
+//! suite accepts its solution and rejects the shipped exercise and the wrong variants).
 
 use crate::{cargo, provision, ui};
 use anyhow::Result;
@@ -27,10 +28,21 @@ pub fn run() -> Result<()> {
     ]);
     cargo::run_visible(clippy)?;
 
+    ui::heading("test", "building every program (the tests run them as processes)");
+    let mut build = cargo::command(&environment, "build");
+    build.args(["--workspace", "--bins", "--quiet"]);
+    cargo::run_visible(build)?;
+
     ui::heading("test", "every test of the workspace");
     let mut test = cargo::command(&environment, "test");
     test.args(["--workspace", "--no-fail-fast"]);
     cargo::run_visible(test)?;
+
+    // The suites themselves, proven able to fail: solutions pass, shipped exercises and the
+    // deliberately wrong variants fail.
+    if crate::verify::run(None)? != std::process::ExitCode::SUCCESS {
+        anyhow::bail!("`cargo xtask verify` found a suite that cannot tell right from wrong");
+    }
 
     println!("  all stages passed in {}", ui::seconds(started.elapsed()));
     Ok(())

@@ -119,3 +119,52 @@ impl std::fmt::Display for Problem {
 }
 
 impl std::error::Error for Problem {}
+
+/// A mistake on the command line (unknown exercise, missing argument): `main` prints it like a
+/// [`Problem`] and exits with 2, the usual code for usage errors.
+#[derive(Debug)]
+pub struct Usage {
+    pub problem: String,
+    pub fix: String,
+}
+
+/// Builds a [`Usage`] error as an `anyhow::Error`.
+pub fn usage(problem: impl Into<String>, fix: impl Into<String>) -> anyhow::Error {
+    anyhow::Error::new(Usage {
+        problem: problem.into(),
+        fix: fix.into(),
+    })
+}
+
+impl std::fmt::Display for Usage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} (fix: {})", self.problem, self.fix)
+    }
+}
+
+impl std::error::Error for Usage {}
+
+/// One check of an exercise: `✓ title` or `✗ title` with what was expected, what happened and
+/// the hint, each on its own labelled, indented line.
+pub fn check_result(passed: bool, title: &str, expected: &str, happened: &str, hint: &str) {
+    if passed {
+        println!("  {} {title}", "✓".green().bold());
+        return;
+    }
+    println!("  {} {}", "✗".red().bold(), title.bold());
+    let labelled = |label: &str, text: &str, paint: fn(&str) -> colored::ColoredString| {
+        for (index, line) in text.trim_end().lines().enumerate() {
+            let label = if index == 0 { label } else { "" };
+            println!("      {:<9} {}", label.dimmed(), paint(line));
+        }
+    };
+    if !expected.is_empty() {
+        labelled("expected", expected, |s| s.normal());
+    }
+    if !happened.is_empty() {
+        labelled("happened", happened, |s| s.red());
+    }
+    if !hint.is_empty() {
+        labelled("hint", hint, |s| s.yellow());
+    }
+}

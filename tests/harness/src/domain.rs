@@ -54,13 +54,25 @@ impl Domain {
         self.id
     }
 
-    /// Puts this domain, and localhost-only discovery, into a command's environment.
+    /// Puts this domain, and localhost-only discovery, into a command's environment: Jazzy and
+    /// later read `ROS_AUTOMATIC_DISCOVERY_RANGE` (and warn about the older variable); Humble and
+    /// Iron only know `ROS_LOCALHOST_ONLY`.
     pub fn apply(&self, command: &mut Command) {
+        let distro = command
+            .get_envs()
+            .find(|(name, _)| *name == "ROS_DISTRO")
+            .and_then(|(_, value)| value.map(|v| v.to_string_lossy().into_owned()))
+            .or_else(|| std::env::var("ROS_DISTRO").ok())
+            .unwrap_or_default();
         command
             .env("ROS_DOMAIN_ID", self.id.to_string())
             .env("ROS_AUTOMATIC_DISCOVERY_RANGE", "LOCALHOST")
-            .env("ROS_LOCALHOST_ONLY", "1")
             .env_remove("ROS_STATIC_PEERS");
+        if matches!(distro.as_str(), "humble" | "iron") {
+            command.env("ROS_LOCALHOST_ONLY", "1");
+        } else {
+            command.env_remove("ROS_LOCALHOST_ONLY");
+        }
     }
 }
 

@@ -5,6 +5,8 @@
 //!   running in parallel never see each other's nodes.
 //! - [`NodeProcess`]: a started program whose whole process group is killed when the guard drops,
 //!   pass or fail, with deadline-bounded waits on its output and its exit.
+//! - [`World`]: one check's domain and environment, with the reference programs and rclpy peers.
+//! - [`expect`] and [`fail`]: the `expected:` / `happened:` shape every failing check reports in.
 //! - [`Environment`]: where the provisioned (or sourced) ROS 2 lives, and the variables a child
 //!   process needs to find it.
 //!
@@ -12,8 +14,13 @@
 
 mod domain;
 mod environment;
+pub mod expect;
 mod process;
+pub mod programs;
+mod world;
 
 pub use domain::Domain;
 pub use environment::{project_root, Environment, RosSource};
+pub use expect::{expect, fail};
 pub use process::{run_to_end, NodeProcess, Output};
+pub use world::{describe_end, last_line, ServiceInGraph, World, CALL_DEADLINE, START_DEADLINE};

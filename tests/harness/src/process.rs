@@ -156,6 +156,14 @@ impl NodeProcess {
         }
     }
 
+    /// How the program ended, if it has (without waiting).
+    pub fn finished(&mut self) -> Option<Output> {
+        match self.try_status() {
+            Ok(Some(_)) => self.wait_for_exit(Duration::ZERO).ok(),
+            _ => None,
+        }
+    }
+
     /// Sends SIGINT (Ctrl-C) to the program's process group, as a terminal would.
     pub fn interrupt(&self) {
         self.signal_group(libc::SIGINT);

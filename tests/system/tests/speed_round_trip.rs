@@ -3,7 +3,7 @@
 //! the test ends.
 
 use std::time::{Duration, Instant};
-use system_tests::{last_line, World};
+use system_tests::{last_line, ReferencePrograms, World};
 
 #[test]
 fn client_and_server_agree_on_an_accepted_speed() {

@@ -1,0 +1,70 @@
+//! Where the programs a check runs come from: the program under test and the reference ones.
+//!
+//! The program under test is the exercise's own binary, unless `WORKBOOK_PROGRAM` names another
+//! one (`cargo xtask verify` points it at deliberately wrong variants, `grade` at a student's
+//! build). Reference programs (the solutions, e.g. `speed_server`) are built on first use with
+//! `cargo build` into the same target folder as the running test, so plain `cargo test` inside an
+//! exercise works without building anything by hand.
+
+use anyhow::{bail, Context, Result};
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::{Mutex, OnceLock};
+
+use crate::project_root;
+
+/// The variable that replaces the program under test.
+pub const PROGRAM_OVERRIDE: &str = "WORKBOOK_PROGRAM";
+
+/// The program under test: `WORKBOOK_PROGRAM` if set, else `built` (the crate's own binary,
+/// `env!("CARGO_BIN_EXE_<name>")` in the suite).
+pub fn under_test(built: &str) -> PathBuf {
+    std::env::var_os(PROGRAM_OVERRIDE)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(built))
+}
+
+/// A reference program of the workspace, built if needed (once per test process).
+pub fn reference(name: &str) -> Result<PathBuf> {
+    static BUILT: OnceLock<Mutex<HashSet<String>>> = OnceLock::new();
+    let profile = profile_dir()?;
+    let path = profile.join(name);
+    let mut built = BUILT
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if !built.contains(name) {
+        let target = profile
+            .parent()
+            .context("the target folder has no parent")?;
+        let mut cargo = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+        cargo
+            .args(["build", "--quiet", "--bin", name])
+            .current_dir(project_root())
+            .env("CARGO_TARGET_DIR", target);
+        if profile.file_name().is_some_and(|p| p == "release") {
+            cargo.arg("--release");
+        }
+        let output = cargo
+            .output()
+            .with_context(|| format!("cannot run cargo to build the reference program {name}"))?;
+        if !output.status.success() {
+            bail!(
+                "the reference program {name} did not build (this is a workbook bug):\n{}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+        built.insert(name.to_string());
+    }
+    Ok(path)
+}
+
+/// `target/<profile>`, found from the running test executable (`target/<profile>/deps/<test>`).
+fn profile_dir() -> Result<PathBuf> {
+    let test = std::env::current_exe().context("cannot find the test executable")?;
+    test.parent()
+        .and_then(|deps| deps.parent())
+        .map(PathBuf::from)
+        .context("the test executable is not inside target/<profile>/deps")
+}

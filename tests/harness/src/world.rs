@@ -1,0 +1,159 @@
+//! One check's private ROS world: its own domain, the workbook's environment, and the programs
+//! started in it (each a guarded [`NodeProcess`], killed when the check ends).
+
+use anyhow::{bail, Result};
+use std::path::Path;
+use std::process::Command;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use crate::{programs, project_root, run_to_end, Domain, Environment, NodeProcess, Output};
+
+/// How long a program may take to start and be discovered.
+pub const START_DEADLINE: Duration = Duration::from_secs(30);
+/// How long one run of a client may take, end to end.
+pub const CALL_DEADLINE: Duration = Duration::from_secs(30);
+
+/// A ROS domain of the check's own, and the environment to run programs in it.
+pub struct World {
+    pub domain: Domain,
+    pub environment: Environment,
+}
+
+/// A service as the graph shows it: its types and the nodes serving it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceInGraph {
+    pub types: Vec<String>,
+    pub nodes: Vec<String>,
+}
+
+impl World {
+    /// Claims a free domain (blocking while all are taken by other checks).
+    pub fn new() -> World {
+        World {
+            domain: Domain::claim().expect("a free ROS domain id"),
+            environment: Environment::detect(&project_root()),
+        }
+    }
+
+    /// A command for `program`, set up to run in this world.
+    pub fn command(&self, program: impl AsRef<Path>) -> Command {
+        let mut command = Command::new(program.as_ref());
+        self.environment.apply(&mut command);
+        self.domain.apply(&mut command);
+        command
+    }
+
+    /// A command for a reference program (a solution, e.g. `speed_server`), built if needed.
+    pub fn reference(&self, name: &str) -> Command {
+        let path = programs::reference(name).unwrap_or_else(|error| panic!("{error:#}"));
+        self.command(path)
+    }
+
+    /// A command for an rclpy peer script from `tests/peers/`, run by the environment's Python.
+    pub fn rclpy(&self, script: &str) -> Command {
+        let mut command = self.command(self.environment.python());
+        command.arg(project_root().join("tests/peers").join(script));
+        command
+    }
+
+    /// Starts a program; it is stopped when the returned guard drops.
+    pub fn start(&self, name: &str, command: Command) -> NodeProcess {
+        NodeProcess::start(name, command).unwrap_or_else(|error| panic!("{error:#}"))
+    }
+
+    /// Starts a reference server and waits for the line it prints once it serves.
+    pub fn start_reference(&self, name: &str, args: &[&str], ready: &str) -> NodeProcess {
+        let mut command = self.reference(name);
+        command.args(args);
+        let mut server = self.start(name, command);
+        server
+            .wait_for_line(ready, START_DEADLINE)
+            .unwrap_or_else(|error| panic!("the reference {name} did not start: {error:#}"));
+        server
+    }
+
+    /// Runs a program to its end (killed after `deadline`).
+    pub fn run(&self, name: &str, command: Command, deadline: Duration) -> Output {
+        run_to_end(name, command, deadline).unwrap_or_else(|error| panic!("{error:#}"))
+    }
+
+    /// Waits until `service` is in this world's graph with a server behind it, as an independent
+    /// rclpy node sees it.
+    pub fn wait_for_service(&self, service: &str, deadline: Duration) -> Result<ServiceInGraph> {
+        self.wait_for_service_from(service, deadline, None)
+    }
+
+    /// Like [`World::wait_for_service`], but gives up as soon as `server` (the program expected
+    /// to offer the service) exits, saying how it ended.
+    pub fn wait_for_service_from(
+        &self,
+        service: &str,
+        deadline: Duration,
+        mut server: Option<&mut NodeProcess>,
+    ) -> Result<ServiceInGraph> {
+        let mut command = self.rclpy("rclpy_graph.py");
+        command
+            .arg("wait-service")
+            .arg(service)
+            .arg(deadline.as_secs().to_string());
+        let mut reader = NodeProcess::start("rclpy_graph.py", command)?;
+        reader.close_stdin();
+        let end = Instant::now() + deadline + Duration::from_secs(15);
+        let output = loop {
+            if let Some(output) = reader.finished() {
+                break output;
+            }
+            if let Some(ended) = server.as_mut().and_then(|s| s.finished()) {
+                bail!(
+                    "the program ended before it offered {service} ({})",
+                    describe_end(&ended)
+                );
+            }
+            if Instant::now() > end {
+                bail!("the graph reader did not answer in time");
+            }
+            thread::sleep(Duration::from_millis(20));
+        };
+        if output.code != Some(0) {
+            bail!("{}", output.text.trim());
+        }
+        let mut found = ServiceInGraph {
+            types: Vec::new(),
+            nodes: Vec::new(),
+        };
+        for line in output.text.lines() {
+            if let Some(kind) = line.strip_prefix("type ") {
+                found.types.push(kind.to_string());
+            } else if let Some(node) = line.strip_prefix("node ") {
+                found.nodes.push(node.to_string());
+            }
+        }
+        Ok(found)
+    }
+}
+
+/// "exit code 101", "killed by signal 9".
+pub fn describe_end(output: &Output) -> String {
+    match (output.code, output.signal) {
+        (Some(code), _) => format!("exit code {code}"),
+        (_, Some(signal)) => format!("killed by signal {signal}"),
+        _ => "ended".to_string(),
+    }
+}
+
+impl Default for World {
+    fn default() -> Self {
+        World::new()
+    }
+}
+
+/// The last non-empty line a program printed.
+pub fn last_line(output: &Output) -> &str {
+    output
+        .text
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("")
+}

@@ -1,0 +1,44 @@
+#!/usr/bin/env python3
+"""A SetSpeed server that takes every request and never answers: what a hung robot looks like.
+
+    rclpy_silent_server.py [--service NAME]
+
+Prints `ready` once it serves. Its callback blocks forever on a single-threaded executor, so a
+client's request is received and no response ever comes: the checks use it to show that a client
+keeps its deadline instead of waiting forever.
+"""
+
+import argparse
+import sys
+import threading
+
+import rclpy
+from rclpy.node import Node
+
+from robot_interfaces.srv import SetSpeed
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--service", default="/set_speed")
+    args = parser.parse_args()
+    rclpy.init()
+    node = Node("silent_robot")
+    never = threading.Event()
+
+    def hang(request, response):
+        print(f"received speed {request.speed}; not answering", flush=True)
+        never.wait()
+        return response
+
+    node.create_service(SetSpeed, args.service, hang)
+    print("ready", flush=True)
+    try:
+        rclpy.spin(node)
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,225 @@
+//! Exercise 1's checks: a SetSpeed server, node `speed_server`, service `/set_speed`, accepting
+//! speeds 0..=100 and refusing the rest with a reason.
+//!
+//! Every check starts the program under test in a ROS domain of its own and talks to it only
+//! through ROS: the reference `speed_client`, an rclpy client, and the reference `speed_server`
+//! for comparison. The crate that includes this file names the program in `super::PROGRAM`.
+
+use std::thread;
+use std::time::Duration;
+use workbook_harness::{expect, fail, last_line, programs, NodeProcess, Output, World};
+
+/// How long the server may take to appear in the graph.
+const APPEAR: Duration = Duration::from_secs(20);
+/// Speeds whose answers every correct server agrees on.
+const EDGES: [i32; 8] = [0, 100, -1, 101, 42, 1, i32::MIN, i32::MAX];
+
+/// Starts the program under test and waits until `/set_speed` is served.
+fn start_server(world: &World) -> NodeProcess {
+    let command = world.command(programs::under_test(super::PROGRAM));
+    let mut server = world.start("your speed_server", command);
+    if let Err(error) = world.wait_for_service_from("/set_speed", APPEAR, Some(&mut server)) {
+        fail(
+            "your program to serve /set_speed within 20 s",
+            format!("{error}\nYour program printed:\n{}", server.transcript()),
+        );
+    }
+    server
+}
+
+/// Calls `/set_speed` (or `service`) once with the reference client.
+fn call(world: &World, speed: i32, service: &str) -> Output {
+    let mut client = world.reference("speed_client");
+    client.args([&speed.to_string(), "--timeout", "10", "--service", service]);
+    world.run("speed_client", client, Duration::from_secs(30))
+}
+
+/// Calls `service` with every speed from one probe node: one answer per speed, in order.
+fn probe(world: &World, service: &str, speeds: &[i32]) -> Vec<(i32, Option<bool>, String)> {
+    let mut command = world.reference("speed_probe");
+    command.arg(service).arg("10");
+    command.args(speeds.iter().map(|s| s.to_string()));
+    let output = world.run("speed_probe", command, Duration::from_secs(40));
+    let mut answers: Vec<(i32, Option<bool>, String)> = output
+        .text
+        .lines()
+        .filter_map(|line| {
+            let mut parts = line.splitn(3, ' ');
+            let speed = parts.next()?.parse().ok()?;
+            let verdict = match parts.next()? {
+                "accepted" => Some(true),
+                "refused" => Some(false),
+                _ => None,
+            };
+            Some((speed, verdict, parts.next().unwrap_or("").to_string()))
+        })
+        .collect();
+    for &speed in &speeds[answers.len().min(speeds.len())..] {
+        answers.push((speed, None, "no answer".to_string()));
+    }
+    answers
+}
+
+/// `Some(true)` accepted, `Some(false)` refused, `None` no answer; and the message.
+fn verdict(output: &Output) -> (Option<bool>, String) {
+    let line = last_line(output);
+    match (output.code, line.split_once(": ")) {
+        (Some(0), Some((_, message))) => (Some(true), message.to_string()),
+        (Some(1), Some((_, message))) => (Some(false), message.to_string()),
+        _ => (None, output.text.trim().to_string()),
+    }
+}
+
+#[test]
+fn offers_set_speed_on_the_node_speed_server() {
+    let world = World::new();
+    let _server = start_server(&world);
+    let found = world
+        .wait_for_service("/set_speed", APPEAR)
+        .unwrap_or_else(|error| fail("/set_speed in the graph", error));
+    expect(
+        found.types == ["robot_interfaces/srv/SetSpeed"],
+        "/set_speed to have the type robot_interfaces/srv/SetSpeed",
+        || format!("its type is {}", found.types.join(", ")),
+    );
+    expect(
+        found.nodes.iter().any(|n| n == "/speed_server"),
+        "/set_speed to be served by the node /speed_server",
+        || format!("it is served by {}", found.nodes.join(", ")),
+    );
+}
+
+#[test]
+fn accepts_speeds_from_0_to_100() {
+    let world = World::new();
+    let _server = start_server(&world);
+    for (speed, accepted, message) in probe(&world, "/set_speed", &[0, 42, 100]) {
+        expect(
+            accepted == Some(true),
+            format!("speed {speed} to be accepted (success: true)"),
+            || match accepted {
+                Some(false) => format!("it was refused: {message}"),
+                _ => "no answer".to_string(),
+            },
+        );
+    }
+}
+
+#[test]
+fn refuses_speeds_outside_0_to_100_with_a_reason() {
+    let world = World::new();
+    let _server = start_server(&world);
+    for (speed, accepted, message) in probe(&world, "/set_speed", &[101, -1]) {
+        expect(
+            accepted == Some(false),
+            format!("speed {speed} to be refused (success: false)"),
+            || match accepted {
+                Some(true) => format!("it was accepted: {message}"),
+                _ => "no answer".to_string(),
+            },
+        );
+        expect(
+            !message.trim().is_empty(),
+            format!("a message saying why {speed} was refused"),
+            || "the message was empty".to_string(),
+        );
+    }
+}
+
+#[test]
+fn answers_like_the_reference_server() {
+    let world = World::new();
+    let _server = start_server(&world);
+    let _reference = world.start_reference(
+        "speed_server",
+        &[
+            "--ros-args",
+            "-r",
+            "__node:=reference_server",
+            "-r",
+            "/set_speed:=/reference/set_speed",
+            "-r",
+            "/get_status:=/reference/get_status",
+        ],
+        "ready",
+    );
+    let reference = probe(&world, "/reference/set_speed", &EDGES);
+    let yours = probe(&world, "/set_speed", &EDGES);
+    for ((speed, theirs, _), (_, yours, message)) in reference.into_iter().zip(yours) {
+        expect(
+            yours == theirs,
+            format!("speed {speed}: {}", describe(theirs)),
+            || format!("{} ({message})", describe(yours)),
+        );
+    }
+}
+
+fn describe(verdict: Option<bool>) -> &'static str {
+    match verdict {
+        Some(true) => "accepted",
+        Some(false) => "refused",
+        None => "no answer",
+    }
+}
+
+#[test]
+fn an_rclpy_client_gets_the_same_answers() {
+    let world = World::new();
+    let _server = start_server(&world);
+    for (speed, success) in [(42, "true"), (101, "false")] {
+        let mut client = world.rclpy("rclpy_speed_client.py");
+        client.args(["set_speed", &speed.to_string(), "--timeout", "10"]);
+        let output = world.run("rclpy_speed_client.py", client, Duration::from_secs(30));
+        let answer = last_line(&output);
+        expect(
+            output.code == Some(0) && answer.starts_with(&format!("success={success} ")),
+            format!("rclpy asking for {speed} to get success={success}"),
+            || format!("rclpy printed: {}", output.text.trim()),
+        );
+    }
+}
+
+#[test]
+fn serves_two_clients_at_once() {
+    let world = World::new();
+    let _server = start_server(&world);
+    let outputs: Vec<Output> = thread::scope(|scope| {
+        let calls: Vec<_> = [10, 20]
+            .into_iter()
+            .map(|speed| {
+                let world = &world;
+                scope.spawn(move || call(world, speed, "/set_speed"))
+            })
+            .collect();
+        calls
+            .into_iter()
+            .map(|c| c.join().expect("client thread"))
+            .collect()
+    });
+    for (speed, output) in [10, 20].iter().zip(&outputs) {
+        let (accepted, message) = verdict(output);
+        expect(
+            accepted == Some(true),
+            format!("both clients answered; speed {speed} accepted"),
+            || format!("speed {speed}: {} ({message})", describe(accepted)),
+        );
+    }
+}
+
+#[test]
+fn stops_cleanly_on_ctrl_c() {
+    let world = World::new();
+    let mut server = start_server(&world);
+    server.interrupt();
+    match server.wait_for_exit(Duration::from_secs(5)) {
+        Ok(output) => expect(
+            output.code == Some(0),
+            "exit code 0 after Ctrl-C",
+            || match output.code {
+                Some(code) => format!("exit code {code}; it printed:\n{}", output.text.trim()),
+                None => format!("killed by signal {:?}", output.signal),
+            },
+        ),
+        Err(error) => fail("the program to stop within 5 s of Ctrl-C", error),
+    }
+}

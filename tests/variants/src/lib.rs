@@ -1,0 +1,58 @@
+//! Building blocks of the wrong variants: each binary in `src/bin/` is a small program that gets
+//! one thing wrong on purpose, and `exercises/exercises.toml` lists which checks must catch it.
+//! Keeping the shared plumbing here keeps each variant down to the mistake it demonstrates.
+
+use anyhow::{Context as _, Result};
+use rclrs::{Context, CreateBasicExecutor, Executor, Node, SpinOptions};
+use ros_env::robot_interfaces::srv::{SetSpeed, SetSpeed_Request, SetSpeed_Response};
+
+/// A node named `name` on a fresh executor.
+pub fn node(name: &str) -> Result<(Executor, Node)> {
+    let context = Context::default_from_env().context("cannot initialise ROS 2")?;
+    let executor = context.create_basic_executor();
+    let node = executor.create_node(name)?;
+    Ok((executor, node))
+}
+
+/// The reference decision: 0..=100 accepted, the rest refused with a reason.
+pub fn decide(speed: i32) -> SetSpeed_Response {
+    decide_between(speed, 0, 100)
+}
+
+/// A decision with other limits (the off-by-one variants use it).
+pub fn decide_between(speed: i32, min: i32, max: i32) -> SetSpeed_Response {
+    if (min..=max).contains(&speed) {
+        SetSpeed_Response {
+            success: true,
+            message: format!("speed set to {speed}"),
+        }
+    } else {
+        SetSpeed_Response {
+            success: false,
+            message: format!("speed {speed} is outside {min}..={max}"),
+        }
+    }
+}
+
+/// Serves SetSpeed on `service` from the node `speed_server` with `decide`, until Ctrl-C
+/// (or until killed, when `clean_stop` is false: no handler is installed).
+pub fn serve_set_speed(
+    service: &str,
+    decide: impl Fn(SetSpeed_Request) -> SetSpeed_Response + Send + Sync + 'static,
+    clean_stop: bool,
+) -> Result<()> {
+    let (mut executor, node) = node("speed_server")?;
+    let _service = node.create_service::<SetSpeed, _>(service, decide)?;
+    spin(&mut executor, clean_stop)
+}
+
+/// Spins until Ctrl-C halts the executor (installing the handler only when `clean_stop`).
+pub fn spin(executor: &mut Executor, clean_stop: bool) -> Result<()> {
+    if clean_stop {
+        let commands = executor.commands().clone();
+        ctrlc::set_handler(move || commands.halt_spinning())?;
+    }
+    println!("ready");
+    executor.spin(SpinOptions::default());
+    Ok(())
+}

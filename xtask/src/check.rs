@@ -1,0 +1,168 @@
+//! `cargo xtask check [<exercise>]`: builds the student's crate, runs its checks against the
+//! reference programs and rclpy, and prints one line per check: ✓, or ✗ with what was expected,
+//! what happened and a hint. Exit 0 when all pass, 1 when some fail (or it does not compile),
+//! 2 for usage errors. With no exercise named, it checks the first one not done yet.
+
+use crate::exercises::{Catalogue, Exercise, Side};
+use crate::progress::{self, Progress, Status};
+use crate::suite::{self, Build, Outcome};
+use crate::{provision, ui};
+use anyhow::Result;
+use colored::Colorize;
+use std::process::ExitCode;
+use std::time::Instant;
+use workbook_harness::project_root;
+
+/// Checks one exercise (`side` chooses the student's crate or the reference solution).
+pub fn run(query: Option<&str>, side: Side) -> Result<ExitCode> {
+    let root = project_root();
+    let catalogue = Catalogue::load()?;
+    let exercise = match query {
+        Some(query) => catalogue.find(query)?.clone(),
+        None => current(&catalogue)?,
+    };
+    let environment = provision::ensure()?;
+    let started = Instant::now();
+    ui::heading(
+        "check",
+        &format!(
+            "{}: {} (book: {}){}",
+            exercise.label(),
+            exercise.title,
+            exercise.chapter,
+            if side == Side::Solution {
+                ", reference solution"
+            } else {
+                ""
+            }
+        ),
+    );
+
+    let step = ui::Step::start(
+        "build",
+        &format!("cargo test --no-run -p {}", exercise.package(side)),
+    );
+    let executable = match suite::build(&root, &environment, &exercise, side, None)? {
+        Build::Ready(path) => {
+            step.done("compiled");
+            path
+        }
+        Build::Failed(messages) => {
+            step.failed("does not compile");
+            eprint!("{messages}");
+            println!(
+                "\n  {} Fix the compiler errors above, then run `cargo xtask check {}` again.",
+                "✗".red().bold(),
+                exercise.number
+            );
+            record(&exercise, side, 0, 1)?;
+            return Ok(ExitCode::from(1));
+        }
+    };
+
+    let step = ui::Step::start(
+        "checks",
+        &format!(
+            "{} checks, each in a ROS domain of its own",
+            exercise.checks.len()
+        ),
+    );
+    let crate_dir = exercise.crate_dir(&root, side);
+    let outcomes = suite::run(&executable, &crate_dir, &environment, &exercise, None)?;
+    let failed = outcomes.iter().filter(|o| !o.passed).count();
+    if failed == 0 {
+        step.done("all passed");
+    } else {
+        step.failed(&format!("{failed} failed"));
+    }
+    println!();
+    print_outcomes(&outcomes);
+    let passed = outcomes.len() - failed;
+    summary(&exercise, &outcomes, started);
+    record(&exercise, side, passed, failed)?;
+    Ok(if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// Prints every outcome as `check` shows it (also used by `verify`).
+/// When several checks failed for the same reason (the program did not even start), the
+/// details are printed once and the others say so.
+pub fn print_outcomes(outcomes: &[Outcome]) {
+    let mut previous: Option<(&str, &str)> = None;
+    for outcome in outcomes {
+        let reason = (outcome.expected.as_str(), outcome.happened.as_str());
+        if !outcome.passed && previous == Some(reason) {
+            ui::check_result(false, &outcome.title, "", "the same as above", "");
+            continue;
+        }
+        ui::check_result(
+            outcome.passed,
+            &outcome.title,
+            &outcome.expected,
+            &outcome.happened,
+            &outcome.hint,
+        );
+        if !outcome.passed {
+            previous = Some(reason);
+        }
+    }
+}
+
+fn summary(exercise: &Exercise, outcomes: &[Outcome], started: Instant) {
+    let passed = outcomes.iter().filter(|o| o.passed).count();
+    let failed = outcomes.len() - passed;
+    let points: u32 = outcomes.iter().filter(|o| o.passed).map(|o| o.points).sum();
+    let total: u32 = outcomes.iter().map(|o| o.points).sum();
+    let counts = format!("{passed} passed, {failed} failed");
+    println!(
+        "\n  {}  ({points}/{total} points, {})",
+        if failed == 0 {
+            counts.green().bold()
+        } else {
+            counts.red().bold()
+        },
+        ui::seconds(started.elapsed())
+    );
+    if failed > 0 {
+        println!(
+            "  Stuck? `cargo xtask hint {}` · book: {}",
+            exercise.number, exercise.chapter
+        );
+    } else {
+        println!(
+            "  Exercise {} is done. `cargo xtask list` shows what is next.",
+            exercise.number
+        );
+    }
+}
+
+/// Remembers the result for `list` (only for the student's own crate).
+fn record(exercise: &Exercise, side: Side, passed: usize, failed: usize) -> Result<()> {
+    if side != Side::Exercise {
+        return Ok(());
+    }
+    let root = project_root();
+    let mut progress = Progress::load(&root);
+    let source = progress::source_hash(&exercise.crate_dir(&root, Side::Exercise));
+    let record = progress.record(exercise);
+    record.source = source;
+    record.passed = passed;
+    record.failed = failed;
+    progress.save(&root)
+}
+
+/// The first exercise that is not done (the last one when all are).
+pub fn current(catalogue: &Catalogue) -> Result<Exercise> {
+    let root = project_root();
+    let progress = Progress::load(&root);
+    Ok(catalogue
+        .exercises
+        .iter()
+        .find(|e| progress.status(&root, e) != Status::Done)
+        .or(catalogue.exercises.last())
+        .cloned()
+        .expect("the data file lists at least one exercise"))
+}

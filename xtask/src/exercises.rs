@@ -1,0 +1,214 @@
+//! The exercise list, read from `exercises/exercises.toml` (data, not code), and how a student
+//! names an exercise on the command line: its number (`1`, `01`), its name (`speed-server`), its
+//! folder (`01-speed-server`) or a unique prefix of the name.
+
+use crate::suggest;
+use anyhow::{Context, Result};
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+use workbook_harness::project_root;
+
+/// The whole data file.
+#[derive(Debug, Deserialize)]
+pub struct Catalogue {
+    #[serde(rename = "exercise")]
+    pub exercises: Vec<Exercise>,
+}
+
+/// One exercise and everything the tools say or check about it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Exercise {
+    pub number: u32,
+    pub name: String,
+    pub dir: String,
+    pub title: String,
+    pub chapter: String,
+    /// The exercise crate's binary.
+    pub program: String,
+    /// The reference solution's binary.
+    pub solution: String,
+    #[serde(default)]
+    pub hints: Vec<String>,
+    #[serde(rename = "check", default)]
+    pub checks: Vec<Check>,
+    #[serde(rename = "variant", default)]
+    pub variants: Vec<Variant>,
+}
+
+/// One check of a suite: the test function's name, how it reads, its points and its hint.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Check {
+    pub test: String,
+    pub title: String,
+    pub points: u32,
+    #[serde(default)]
+    pub hint: String,
+}
+
+/// A deliberately wrong program and the checks that must fail on it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Variant {
+    pub program: String,
+    pub fails: Vec<String>,
+}
+
+/// Which crate of an exercise a command works on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    /// The student's crate in `exercises/`.
+    Exercise,
+    /// The reference crate in `solutions/`.
+    Solution,
+}
+
+impl Exercise {
+    /// The crate folder of `side`, under `root`.
+    pub fn crate_dir(&self, root: &Path, side: Side) -> PathBuf {
+        match side {
+            Side::Exercise => root.join("exercises").join(&self.dir),
+            Side::Solution => root.join("solutions").join(&self.dir),
+        }
+    }
+
+    /// The cargo package of `side`.
+    pub fn package(&self, side: Side) -> String {
+        match side {
+            Side::Exercise => format!("exercise-{}", self.dir),
+            Side::Solution => format!("solution-{}", self.name),
+        }
+    }
+
+    /// The binary of `side`.
+    pub fn binary(&self, side: Side) -> &str {
+        match side {
+            Side::Exercise => &self.program,
+            Side::Solution => &self.solution,
+        }
+    }
+
+    /// The check run by the test function `test`, if the data file lists it.
+    pub fn check(&self, test: &str) -> Option<&Check> {
+        self.checks.iter().find(|c| c.test == test)
+    }
+
+    /// "1 speed-server".
+    pub fn label(&self) -> String {
+        format!("{} {}", self.number, self.name)
+    }
+}
+
+impl Catalogue {
+    /// Reads `exercises/exercises.toml` of the project.
+    pub fn load() -> Result<Catalogue> {
+        Catalogue::load_from(&project_root())
+    }
+
+    /// Reads `exercises/exercises.toml` below `root`.
+    pub fn load_from(root: &Path) -> Result<Catalogue> {
+        let path = root.join("exercises/exercises.toml");
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        toml::from_str(&text).with_context(|| format!("{} is not valid", path.display()))
+    }
+
+    /// Finds the exercise a student named, or says which names exist.
+    pub fn find(&self, query: &str) -> Result<&Exercise> {
+        let query = query.trim();
+        if let Ok(number) = query.parse::<u32>() {
+            if let Some(found) = self.exercises.iter().find(|e| e.number == number) {
+                return Ok(found);
+            }
+        }
+        if let Some(found) = self
+            .exercises
+            .iter()
+            .find(|e| e.name == query || e.dir == query)
+        {
+            return Ok(found);
+        }
+        let prefixed: Vec<&Exercise> = self
+            .exercises
+            .iter()
+            .filter(|e| !query.is_empty() && e.name.starts_with(query))
+            .collect();
+        if let [only] = prefixed.as_slice() {
+            return Ok(only);
+        }
+        let names = self.exercises.iter().map(|e| e.name.as_str());
+        let suggestion = suggest::closest(query, names)
+            .map(|s| format!("did you mean `{s}`? "))
+            .unwrap_or_default();
+        Err(crate::ui::usage(
+            format!("there is no exercise `{query}`"),
+            format!(
+                "{suggestion}The exercises are: {} (`cargo xtask list` shows them all)",
+                self.exercises
+                    .iter()
+                    .map(Exercise::label)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn catalogue() -> Catalogue {
+        Catalogue::load_from(&project_root()).expect("the shipped data file loads")
+    }
+
+    #[test]
+    fn an_exercise_is_found_by_number_name_folder_or_prefix() {
+        let catalogue = catalogue();
+        for query in ["1", "01", "speed-server", "01-speed-server", "speed-se"] {
+            assert_eq!(catalogue.find(query).expect(query).number, 1, "{query}");
+        }
+    }
+
+    #[test]
+    fn a_typo_is_a_usage_error_with_a_suggestion() {
+        let error = catalogue()
+            .find("sped-server")
+            .expect_err("no such exercise");
+        assert!(format!("{error:#}").contains("did you mean `speed-server`"));
+        assert!(error.downcast_ref::<crate::ui::Usage>().is_some());
+    }
+
+    #[test]
+    fn every_check_and_variant_names_a_test_of_its_suite() {
+        for exercise in catalogue().exercises {
+            let suite = std::fs::read_to_string(
+                exercise
+                    .crate_dir(&project_root(), Side::Solution)
+                    .join("tests/check.rs"),
+            )
+            .expect("the solution has tests/check.rs");
+            let path = suite
+                .lines()
+                .find_map(|l| l.strip_prefix("#[path = \"../../../"))
+                .and_then(|l| l.strip_suffix("\"]"))
+                .expect("check.rs includes a suite");
+            let text = std::fs::read_to_string(project_root().join(path)).expect("suite");
+            for check in &exercise.checks {
+                assert!(
+                    text.contains(&format!("fn {}()", check.test)),
+                    "{}: no test {}",
+                    exercise.name,
+                    check.test
+                );
+            }
+            for variant in &exercise.variants {
+                for test in &variant.fails {
+                    assert!(
+                        exercise.check(test).is_some(),
+                        "{}: {test}",
+                        variant.program
+                    );
+                }
+            }
+        }
+    }
+}

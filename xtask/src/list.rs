@@ -1,0 +1,66 @@
+//! `cargo xtask list`: every exercise with its status and the book chapter that teaches it.
+
+use crate::exercises::Catalogue;
+use crate::progress::{Progress, Status};
+use crate::ui;
+use anyhow::Result;
+use colored::Colorize;
+use workbook_harness::project_root;
+
+pub fn run(json: bool) -> Result<()> {
+    let root = project_root();
+    let catalogue = Catalogue::load()?;
+    let progress = Progress::load(&root);
+    if json {
+        let rows: Vec<serde_json::Value> = catalogue
+            .exercises
+            .iter()
+            .map(|e| {
+                serde_json::json!({
+                    "number": e.number,
+                    "name": e.name,
+                    "title": e.title,
+                    "chapter": e.chapter,
+                    "status": progress.status(&root, e).label(),
+                })
+            })
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&rows)?);
+        return Ok(());
+    }
+    ui::heading("list", "the workbook's exercises");
+    println!(
+        "  {:<3} {:<22} {:<34} {:<13} {}",
+        "#".dimmed(),
+        "exercise".dimmed(),
+        "title".dimmed(),
+        "status".dimmed(),
+        "book".dimmed()
+    );
+    let mut done = 0;
+    for exercise in &catalogue.exercises {
+        let status = progress.status(&root, exercise);
+        let label = format!("{:<13}", status.label());
+        let painted = match status {
+            Status::Done => {
+                done += 1;
+                label.green()
+            }
+            Status::Failing => label.red(),
+            Status::NotStarted => label.dimmed(),
+        };
+        println!(
+            "  {:<3} {:<22} {:<34} {} {}",
+            exercise.number,
+            exercise.name,
+            exercise.title,
+            painted,
+            exercise.chapter.dimmed()
+        );
+    }
+    println!(
+        "\n  {done} of {} done. `cargo xtask check` checks the first one not done.",
+        catalogue.exercises.len()
+    );
+    Ok(())
+}

@@ -1,0 +1,182 @@
+//! `cargo xtask verify` (for maintainers): proves that every suite can tell right from wrong.
+//! Every reference solution passes its suite; every exercise as shipped fails it; and every
+//! deliberately wrong variant listed in `exercises/exercises.toml` fails at least the checks the
+//! data file says must catch it.
+
+use crate::exercises::{Catalogue, Exercise, Side};
+use crate::suite::{self, Build, Outcome};
+use crate::{cargo, provision, ui};
+use anyhow::{bail, Context, Result};
+use colored::Colorize;
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::Instant;
+use workbook_harness::{project_root, Environment};
+
+pub fn run(only: Option<&str>) -> Result<ExitCode> {
+    let root = project_root();
+    let catalogue = Catalogue::load()?;
+    let environment = provision::ensure()?;
+    let selected: Vec<Exercise> = match only {
+        Some(query) => vec![catalogue.find(query)?.clone()],
+        None => catalogue.exercises.clone(),
+    };
+    let started = Instant::now();
+    ui::heading(
+        "verify",
+        "solutions pass, shipped exercises and wrong variants fail",
+    );
+    let mut build = cargo::command(&environment, "build");
+    build.args(["--quiet", "--package", "workbook-variants"]);
+    cargo::run_visible(build).context("the wrong variants do not build")?;
+    let variants_dir = cargo::target_dir()?.join("debug");
+
+    let mut problems = Vec::new();
+    for exercise in &selected {
+        println!(
+            "\n  {} {}",
+            exercise.label().bold(),
+            exercise.title.dimmed()
+        );
+        let solution = build_suite(&root, &environment, exercise, Side::Solution)?;
+        let outcomes = suite::run(
+            &solution,
+            &exercise.crate_dir(&root, Side::Solution),
+            &environment,
+            exercise,
+            None,
+        )?;
+        let failed: Vec<&Outcome> = outcomes.iter().filter(|o| !o.passed).collect();
+        line(
+            failed.is_empty(),
+            "solution",
+            &format!(
+                "passes {} of {}",
+                outcomes.len() - failed.len(),
+                outcomes.len()
+            ),
+        );
+        if !failed.is_empty() {
+            crate::check::print_outcomes(&outcomes);
+            problems.push(format!(
+                "{}: the reference solution fails its suite",
+                exercise.label()
+            ));
+        }
+
+        match suite::build(&root, &environment, exercise, Side::Exercise, None)? {
+            Build::Failed(messages) => {
+                line(false, "as shipped", "does not compile");
+                eprint!("{messages}");
+                problems.push(format!(
+                    "{}: the shipped exercise does not compile",
+                    exercise.label()
+                ));
+            }
+            Build::Ready(shipped) => {
+                let outcomes = suite::run(
+                    &shipped,
+                    &exercise.crate_dir(&root, Side::Exercise),
+                    &environment,
+                    exercise,
+                    None,
+                )?;
+                let failing = outcomes.iter().filter(|o| !o.passed).count();
+                line(
+                    failing > 0,
+                    "as shipped",
+                    &format!("fails {failing} of {}", outcomes.len()),
+                );
+                if failing == 0 {
+                    problems.push(format!(
+                        "{}: the shipped exercise already passes",
+                        exercise.label()
+                    ));
+                }
+            }
+        }
+
+        for variant in &exercise.variants {
+            let program = variants_dir.join(&variant.program);
+            let outcomes = suite::run(
+                &solution,
+                &exercise.crate_dir(&root, Side::Solution),
+                &environment,
+                exercise,
+                Some(&program),
+            )?;
+            let missed: Vec<&String> = variant
+                .fails
+                .iter()
+                .filter(|test| outcomes.iter().any(|o| &o.test == *test && o.passed))
+                .collect();
+            let caught: Vec<&str> = outcomes
+                .iter()
+                .filter(|o| !o.passed)
+                .map(|o| o.test.as_str())
+                .collect();
+            let ok = missed.is_empty() && !caught.is_empty();
+            line(
+                ok,
+                &variant.program,
+                &if ok {
+                    format!("caught by {}", caught.join(", "))
+                } else {
+                    format!(
+                        "not caught by {}",
+                        missed
+                            .iter()
+                            .map(|s| s.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                },
+            );
+            if !ok {
+                problems.push(format!(
+                    "{}: the variant {} slips through",
+                    exercise.label(),
+                    variant.program
+                ));
+            }
+        }
+    }
+    println!();
+    if problems.is_empty() {
+        println!(
+            "  {} in {}",
+            "every suite tells right from wrong".green().bold(),
+            ui::seconds(started.elapsed())
+        );
+        Ok(ExitCode::SUCCESS)
+    } else {
+        for problem in &problems {
+            println!("  {} {problem}", "✗".red().bold());
+        }
+        Ok(ExitCode::from(1))
+    }
+}
+
+fn build_suite(
+    root: &Path,
+    environment: &Environment,
+    exercise: &Exercise,
+    side: Side,
+) -> Result<std::path::PathBuf> {
+    match suite::build(root, environment, exercise, side, None)? {
+        Build::Ready(path) => Ok(path),
+        Build::Failed(messages) => {
+            eprint!("{messages}");
+            bail!("{} does not compile", exercise.package(side))
+        }
+    }
+}
+
+fn line(ok: bool, what: &str, detail: &str) {
+    let mark = if ok {
+        "✓".green().bold()
+    } else {
+        "✗".red().bold()
+    };
+    println!("    {mark} {what:<26} {detail}");
+}
