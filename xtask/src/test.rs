@@ -28,7 +28,10 @@ pub fn run() -> Result<()> {
     ]);
     cargo::run_visible(clippy)?;
 
-    ui::heading("test", "building every program (the tests run them as processes)");
+    ui::heading(
+        "test",
+        "building every program (the tests run them as processes)",
+    );
     let mut build = cargo::command(&environment, "build");
     build.args(["--workspace", "--bins", "--quiet"]);
     cargo::run_visible(build)?;

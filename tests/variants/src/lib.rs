@@ -56,3 +56,50 @@ pub fn spin(executor: &mut Executor, clean_stop: bool) -> Result<()> {
     executor.spin(SpinOptions::default());
     Ok(())
 }
+
+/// Calls SetSpeed once; waits for the server at most 3 s, and for the answer at most `answer`
+/// (forever when `None`). `None` when no server or no answer.
+pub fn call_set_speed(
+    service: &str,
+    speed: i32,
+    answer: Option<std::time::Duration>,
+) -> Option<SetSpeed_Response> {
+    let (mut executor, node) = node("speed_client").ok()?;
+    let client = node.create_client::<SetSpeed>(service).ok()?;
+    executor.spin(
+        SpinOptions::new()
+            .until_promise_resolved(client.notify_on_service_ready())
+            .timeout(std::time::Duration::from_secs(3)),
+    );
+    if !client.service_is_ready().ok()? {
+        return None;
+    }
+    let promise = client
+        .call::<_, SetSpeed_Response>(&SetSpeed_Request { speed })
+        .ok()?;
+    let (mut response, done) = executor.commands().create_notice(promise);
+    let mut options = SpinOptions::new().until_promise_resolved(done);
+    if let Some(limit) = answer {
+        options = options.timeout(limit);
+    }
+    executor.spin(options);
+    response.try_recv().ok().flatten()
+}
+
+/// Prints an answer like the reference client and maps it to its exit code.
+pub fn client_exit(answer: Option<SetSpeed_Response>) -> std::process::ExitCode {
+    match answer {
+        Some(response) if response.success => {
+            println!("accepted: {}", response.message);
+            std::process::ExitCode::SUCCESS
+        }
+        Some(response) => {
+            println!("refused: {}", response.message);
+            std::process::ExitCode::from(1)
+        }
+        None => {
+            eprintln!("no answer");
+            std::process::ExitCode::from(2)
+        }
+    }
+}

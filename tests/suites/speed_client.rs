@@ -1,0 +1,191 @@
+//! Exercise 2's checks: a SetSpeed client, `<speed> [--timeout SECS] [--service NAME]`, that
+//! exits 0 when the speed was accepted, 1 when it was refused and 2 when no server answered.
+//!
+//! Every check runs the program under test against the reference `speed_server` (or an rclpy
+//! server that never answers, or nothing at all) in a ROS domain of its own. The crate that
+//! includes this file names the program in `super::PROGRAM`.
+
+use std::time::{Duration, Instant};
+use workbook_harness::{expect, fail, last_line, programs, Output, World};
+
+/// How long one run of the client may take before the check stops it.
+const RUN_LIMIT: Duration = Duration::from_secs(30);
+
+/// Runs the program under test with `args`.
+fn client(world: &World, args: &[&str]) -> Output {
+    let mut command = world.command(programs::under_test(super::PROGRAM));
+    command.args(args);
+    world.run("your speed_client", command, RUN_LIMIT)
+}
+
+fn start_reference_server(world: &World, args: &[&str]) -> workbook_harness::NodeProcess {
+    world.start_reference("speed_server", args, "ready")
+}
+
+fn exit(output: &Output) -> String {
+    match output.code {
+        Some(code) => format!("exit code {code}"),
+        None => format!("killed by signal {:?}", output.signal),
+    }
+}
+
+#[test]
+fn prints_accepted_and_exits_0_for_a_speed_in_range() {
+    let world = World::new();
+    let _server = start_reference_server(&world, &[]);
+    let output = client(&world, &["42"]);
+    expect(
+        output.code == Some(0),
+        "exit code 0 for speed 42 (accepted)",
+        || {
+            format!(
+                "{}; your program printed:\n{}",
+                exit(&output),
+                output.text.trim()
+            )
+        },
+    );
+    expect(
+        output.text.contains("speed set to 42"),
+        "the server's answer printed (its message is \"speed set to 42\")",
+        || format!("your program printed:\n{}", output.text.trim()),
+    );
+}
+
+#[test]
+fn prints_refused_with_the_reason_and_exits_1() {
+    let world = World::new();
+    let _server = start_reference_server(&world, &[]);
+    let output = client(&world, &["101"]);
+    expect(
+        output.code == Some(1),
+        "exit code 1 for speed 101 (refused)",
+        || {
+            format!(
+                "{}; your program printed:\n{}",
+                exit(&output),
+                output.text.trim()
+            )
+        },
+    );
+    expect(
+        output.text.contains("above the maximum of 100"),
+        "the server's reason printed (\"speed 101 is above the maximum of 100\")",
+        || format!("your program printed:\n{}", output.text.trim()),
+    );
+}
+
+#[test]
+fn the_server_really_gets_the_speed() {
+    let world = World::new();
+    let _server = start_reference_server(&world, &[]);
+    client(&world, &["73"]);
+    let mut status = world.rclpy("rclpy_speed_client.py");
+    status.arg("get_status");
+    let output = world.run("rclpy get_status", status, RUN_LIMIT);
+    expect(
+        last_line(&output).starts_with("speed=73 "),
+        "the robot's speed to be 73 after your program asked for 73",
+        || format!("/get_status says: {}", last_line(&output)),
+    );
+}
+
+#[test]
+fn gives_up_with_exit_code_2_when_no_server_runs() {
+    let world = World::new();
+    let started = Instant::now();
+    let output = client(&world, &["42", "--timeout", "2"]);
+    let took = started.elapsed();
+    expect(
+        output.code == Some(2),
+        "exit code 2 when nothing serves /set_speed",
+        || {
+            format!(
+                "{} after {:.1} s; your program printed:\n{}",
+                exit(&output),
+                took.as_secs_f64(),
+                output.text.trim()
+            )
+        },
+    );
+    expect(
+        took < Duration::from_secs(10),
+        "to give up soon after --timeout 2",
+        || format!("it took {:.1} s", took.as_secs_f64()),
+    );
+}
+
+#[test]
+fn keeps_its_deadline_when_the_server_never_answers() {
+    let world = World::new();
+    let mut server = world.start(
+        "rclpy_silent_server.py",
+        world.rclpy("rclpy_silent_server.py"),
+    );
+    if let Err(error) = server.wait_for_line("ready", Duration::from_secs(30)) {
+        fail("the silent rclpy server to start", error);
+    }
+    let started = Instant::now();
+    let output = client(&world, &["42", "--timeout", "3"]);
+    let took = started.elapsed();
+    expect(
+        output.code == Some(2) && took < Duration::from_secs(12),
+        "exit code 2 within a few seconds of --timeout 3 when the server never answers",
+        || {
+            if output.code.is_none() && took >= RUN_LIMIT {
+                format!(
+                    "still waiting after {} s, so the check stopped it",
+                    RUN_LIMIT.as_secs()
+                )
+            } else {
+                format!(
+                    "{} after {:.1} s; your program printed:\n{}",
+                    exit(&output),
+                    took.as_secs_f64(),
+                    output.text.trim()
+                )
+            }
+        },
+    );
+}
+
+#[test]
+fn calls_the_service_given_with_service() {
+    let world = World::new();
+    let _server = start_reference_server(
+        &world,
+        &["--ros-args", "-r", "/set_speed:=/robot2/set_speed"],
+    );
+    let output = client(
+        &world,
+        &["42", "--service", "/robot2/set_speed", "--timeout", "10"],
+    );
+    expect(
+        output.code == Some(0),
+        "exit code 0 when calling /robot2/set_speed, where the server is",
+        || {
+            format!(
+                "{}; your program printed:\n{}",
+                exit(&output),
+                output.text.trim()
+            )
+        },
+    );
+}
+
+#[test]
+fn a_missing_speed_is_a_usage_error() {
+    let world = World::new();
+    let output = client(&world, &[]);
+    expect(
+        output.code == Some(2) && output.text.to_lowercase().contains("usage"),
+        "exit code 2 and a usage message when no speed is given",
+        || {
+            format!(
+                "{}; your program printed:\n{}",
+                exit(&output),
+                output.text.trim()
+            )
+        },
+    );
+}
