@@ -1,15 +1,20 @@
-//! `speed_probe`: calls a SetSpeed service with several speeds from one node, so a check pays for
+//! `speed_probe`: calls a robot's services many times from one node, so a check pays for
 //! discovery once instead of once per call.
 //!
-//!     speed_probe <service> <timeout-seconds> <speed>...
+//!     speed_probe <set_speed service> <timeout-seconds> <item>...
 //!
-//! Prints one line per speed, in order: `<speed> accepted <message>`, `<speed> refused <message>`
-//! or `<speed> no-answer`. Exits 0 when every call was answered, 2 when the service never
-//! appeared or a call got no answer within the timeout (each call has the whole timeout).
+//! Each item is a speed (a SetSpeed call) or the word `status` (a GetStatus call on the
+//! `get_status` service next to the SetSpeed one). Prints one line per item, in order:
+//! `<speed> accepted <message>`, `<speed> refused <message>`, `<speed> no-answer`, or
+//! `status speed=<n> accepted_count=<n> refused_count=<n> uptime_seconds=<x>`.
+//! Exits 0 when every call was answered, 2 when a service never appeared or a call got no answer
+//! within the timeout (each call has the whole timeout).
 
 use anyhow::{bail, Context as _, Result};
-use rclrs::{Context, CreateBasicExecutor, SpinOptions};
-use ros_env::robot_interfaces::srv::{SetSpeed, SetSpeed_Request, SetSpeed_Response};
+use rclrs::{Client, Context, CreateBasicExecutor, Executor, Promise, SpinOptions};
+use ros_env::robot_interfaces::srv::{
+    GetStatus, GetStatus_Request, GetStatus_Response, SetSpeed, SetSpeed_Request, SetSpeed_Response,
+};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -24,52 +29,112 @@ fn main() -> ExitCode {
     }
 }
 
+/// One thing to ask the robot.
+enum Item {
+    Speed(i32),
+    Status,
+}
+
 fn probe() -> Result<bool> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let [service, timeout, speeds @ ..] = args.as_slice() else {
-        bail!("usage: speed_probe <service> <timeout-seconds> <speed>...");
+    let [service, timeout, items @ ..] = args.as_slice() else {
+        bail!("usage: speed_probe <set_speed service> <timeout-seconds> <speed|status>...");
     };
     let timeout = Duration::from_secs_f64(timeout.parse().context("timeout in seconds")?);
-    let speeds: Vec<i32> = speeds
+    let items: Vec<Item> = items
         .iter()
-        .map(|s| s.parse().with_context(|| format!("{s} is not an i32")))
+        .map(|s| match s.as_str() {
+            "status" => Ok(Item::Status),
+            _ => s
+                .parse()
+                .map(Item::Speed)
+                .with_context(|| format!("{s} is neither an i32 nor `status`")),
+        })
         .collect::<Result<_>>()?;
+    let status_service = match service.strip_suffix("set_speed") {
+        Some(namespace) => format!("{namespace}get_status"),
+        None => "/get_status".to_string(),
+    };
 
     let context = Context::new([], rclrs::InitOptions::default()).context("ROS 2 init")?;
     let mut executor = context.create_basic_executor();
     let node = executor.create_node("speed_probe")?;
-    let client = node.create_client::<SetSpeed>(service.as_str())?;
+    let set_speed = node.create_client::<SetSpeed>(service.as_str())?;
+    let get_status = node.create_client::<GetStatus>(status_service.as_str())?;
+    let wants_status = items.iter().any(|i| matches!(i, Item::Status));
+    let wants_speed = items.iter().any(|i| matches!(i, Item::Speed(_)));
+    if wants_speed && !wait_for(&mut executor, &set_speed, timeout)? {
+        println!("{service} never appeared");
+        return Ok(false);
+    }
+    if wants_status && !wait_for(&mut executor, &get_status, timeout)? {
+        println!("{status_service} never appeared");
+        return Ok(false);
+    }
+    for item in items {
+        match item {
+            Item::Speed(speed) => {
+                let promise =
+                    set_speed.call::<_, SetSpeed_Response>(&SetSpeed_Request { speed })?;
+                match answer(&mut executor, promise, timeout) {
+                    Some(response) => {
+                        let verdict = if response.success {
+                            "accepted"
+                        } else {
+                            "refused"
+                        };
+                        println!("{speed} {verdict} {}", response.message);
+                    }
+                    None => {
+                        println!("{speed} no-answer");
+                        return Ok(false);
+                    }
+                }
+            }
+            Item::Status => {
+                let promise =
+                    get_status.call::<_, GetStatus_Response>(&GetStatus_Request::default())?;
+                match answer(&mut executor, promise, timeout) {
+                    Some(s) => println!(
+                        "status speed={} accepted_count={} refused_count={} uptime_seconds={:.3}",
+                        s.speed, s.accepted_count, s.refused_count, s.uptime_seconds
+                    ),
+                    None => {
+                        println!("status no-answer");
+                        return Ok(false);
+                    }
+                }
+            }
+        }
+    }
+    Ok(true)
+}
+
+/// Spins until a server for `client` is there, at most `timeout`.
+fn wait_for<T: rosidl_runtime_rs::Service>(
+    executor: &mut Executor,
+    client: &Client<T>,
+    timeout: Duration,
+) -> Result<bool> {
     executor.spin(
         SpinOptions::new()
             .until_promise_resolved(client.notify_on_service_ready())
             .timeout(timeout),
     );
-    if !client.service_is_ready()? {
-        println!("{service} never appeared");
-        return Ok(false);
-    }
-    for speed in speeds {
-        let promise = client.call::<_, SetSpeed_Response>(&SetSpeed_Request { speed })?;
-        let (mut answer, done) = executor.commands().create_notice(promise);
-        executor.spin(
-            SpinOptions::new()
-                .until_promise_resolved(done)
-                .timeout(timeout),
-        );
-        match answer.try_recv() {
-            Ok(Some(response)) => {
-                let verdict = if response.success {
-                    "accepted"
-                } else {
-                    "refused"
-                };
-                println!("{speed} {verdict} {}", response.message);
-            }
-            _ => {
-                println!("{speed} no-answer");
-                return Ok(false);
-            }
-        }
-    }
-    Ok(true)
+    Ok(client.service_is_ready()?)
+}
+
+/// Spins until `promise` resolves, at most `timeout`.
+fn answer<R: Send + 'static>(
+    executor: &mut Executor,
+    promise: Promise<R>,
+    timeout: Duration,
+) -> Option<R> {
+    let (mut answer, done) = executor.commands().create_notice(promise);
+    executor.spin(
+        SpinOptions::new()
+            .until_promise_resolved(done)
+            .timeout(timeout),
+    );
+    answer.try_recv().ok().flatten()
 }

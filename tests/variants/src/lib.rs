@@ -103,3 +103,59 @@ pub fn client_exit(answer: Option<SetSpeed_Response>) -> std::process::ExitCode 
         }
     }
 }
+
+/// The ways the exercise 3 variants get the shared state wrong.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum StateMistake {
+    /// Each service has its own copy of the robot.
+    SeparateStates,
+    /// Refused requests are not counted.
+    ForgetsRefusals,
+    /// A refused speed still becomes the current speed.
+    MovesOnRefusal,
+}
+
+/// Serves `/set_speed` and `/get_status` from the node `robot_status`, with `mistake`.
+pub fn serve_robot_status(mistake: StateMistake) -> Result<()> {
+    use ros_env::robot_interfaces::srv::{GetStatus, GetStatus_Request, GetStatus_Response};
+    use std::sync::{Arc, Mutex};
+    #[derive(Default)]
+    struct Robot {
+        speed: i32,
+        accepted: u32,
+        refused: u32,
+    }
+    let (mut executor, node) = node("robot_status")?;
+    let shared = Arc::new(Mutex::new(Robot::default()));
+    let for_set = Arc::clone(&shared);
+    let for_status = if mistake == StateMistake::SeparateStates {
+        Arc::new(Mutex::new(Robot::default()))
+    } else {
+        Arc::clone(&shared)
+    };
+    let started = std::time::Instant::now();
+    let _set = node.create_service::<SetSpeed, _>("/set_speed", move |r: SetSpeed_Request| {
+        let mut robot = for_set.lock().expect("not poisoned");
+        let response = decide(r.speed);
+        if response.success || mistake == StateMistake::MovesOnRefusal {
+            robot.speed = r.speed;
+        }
+        if response.success {
+            robot.accepted += 1;
+        } else if mistake != StateMistake::ForgetsRefusals {
+            robot.refused += 1;
+        }
+        response
+    })?;
+    let _status =
+        node.create_service::<GetStatus, _>("/get_status", move |_: GetStatus_Request| {
+            let robot = for_status.lock().expect("not poisoned");
+            GetStatus_Response {
+                speed: robot.speed,
+                accepted_count: robot.accepted,
+                refused_count: robot.refused,
+                uptime_seconds: started.elapsed().as_secs_f64(),
+            }
+        })?;
+    spin(&mut executor, true)
+}

@@ -1,0 +1,233 @@
+//! Exercise 3's checks: the node `robot_status` serves `/set_speed` and `/get_status` from one
+//! shared state: the current speed, the accepted and refused counts, and the uptime.
+//!
+//! Every check starts the program under test in a ROS domain of its own and asks it through
+//! `speed_probe` (one node, many calls) and the rclpy client. The crate that includes this file
+//! names the program in `super::PROGRAM`.
+
+use std::thread;
+use std::time::Duration;
+use workbook_harness::{expect, fail, last_line, programs, NodeProcess, World};
+
+const APPEAR: Duration = Duration::from_secs(20);
+
+/// What `/get_status` answered.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Status {
+    speed: i32,
+    accepted: u32,
+    refused: u32,
+    uptime: f64,
+}
+
+fn start_robot(world: &World) -> NodeProcess {
+    let command = world.command(programs::under_test(super::PROGRAM));
+    let mut robot = world.start("your robot_status", command);
+    for service in ["/set_speed", "/get_status"] {
+        if let Err(error) = world.wait_for_service_from(service, APPEAR, Some(&mut robot)) {
+            fail(
+                format!("your program to serve {service} within 20 s"),
+                format!("{error}\nYour program printed:\n{}", robot.transcript()),
+            );
+        }
+    }
+    robot
+}
+
+/// Runs the probe with `items` (speeds and `status`), returning its lines.
+fn probe(world: &World, items: &[&str]) -> Vec<String> {
+    let mut command = world.reference("speed_probe");
+    command.args(["/set_speed", "10"]).args(items);
+    let output = world.run("speed_probe", command, Duration::from_secs(60));
+    if output.code != Some(0) {
+        fail(
+            format!("answers to {}", items.join(", ")),
+            format!("not every call was answered:\n{}", output.text.trim()),
+        );
+    }
+    output.text.lines().map(str::to_string).collect()
+}
+
+fn parse_status(line: &str) -> Option<Status> {
+    let mut status = Status {
+        speed: 0,
+        accepted: 0,
+        refused: 0,
+        uptime: 0.0,
+    };
+    for pair in line.strip_prefix("status ")?.split(' ') {
+        let (key, value) = pair.split_once('=')?;
+        match key {
+            "speed" => status.speed = value.parse().ok()?,
+            "accepted_count" => status.accepted = value.parse().ok()?,
+            "refused_count" => status.refused = value.parse().ok()?,
+            "uptime_seconds" => status.uptime = value.parse().ok()?,
+            _ => {}
+        }
+    }
+    Some(status)
+}
+
+/// The status lines among the probe's answers.
+fn statuses(lines: &[String]) -> Vec<Status> {
+    lines.iter().filter_map(|l| parse_status(l)).collect()
+}
+
+#[test]
+fn serves_both_services_from_the_node_robot_status() {
+    let world = World::new();
+    let _robot = start_robot(&world);
+    for (service, kind) in [
+        ("/set_speed", "robot_interfaces/srv/SetSpeed"),
+        ("/get_status", "robot_interfaces/srv/GetStatus"),
+    ] {
+        let found = world
+            .wait_for_service(service, APPEAR)
+            .unwrap_or_else(|error| fail(format!("{service} in the graph"), error));
+        expect(
+            found.types == [kind] && found.nodes.iter().any(|n| n == "/robot_status"),
+            format!("{service} ({kind}) served by the node /robot_status"),
+            || {
+                format!(
+                    "{service} has type {:?}, served by {:?}",
+                    found.types, found.nodes
+                )
+            },
+        );
+    }
+}
+
+#[test]
+fn a_new_robot_stands_still_and_has_counted_nothing() {
+    let world = World::new();
+    let _robot = start_robot(&world);
+    let status = statuses(&probe(&world, &["status"]));
+    expect(
+        matches!(
+            status.as_slice(),
+            [Status {
+                speed: 0,
+                accepted: 0,
+                refused: 0,
+                ..
+            }]
+        ),
+        "speed 0, accepted_count 0, refused_count 0 before any request",
+        || format!("{status:?}"),
+    );
+}
+
+#[test]
+fn status_reports_the_last_accepted_speed() {
+    let world = World::new();
+    let _robot = start_robot(&world);
+    let lines = probe(
+        &world,
+        &[
+            "30", "status", "300", "status", "-4", "status", "70", "status",
+        ],
+    );
+    let speeds: Vec<i32> = statuses(&lines).iter().map(|s| s.speed).collect();
+    expect(
+        speeds == [30, 30, 30, 70],
+        "speeds 30, 30, 30, 70 after set 30, set 300 (refused), set -4 (refused), set 70",
+        || format!("speeds {speeds:?}"),
+    );
+}
+
+#[test]
+fn status_counts_accepted_and_refused_requests() {
+    let world = World::new();
+    let _robot = start_robot(&world);
+    let lines = probe(&world, &["10", "200", "20", "-5", "30", "status"]);
+    let status = statuses(&lines);
+    expect(
+        matches!(
+            status.as_slice(),
+            [Status {
+                accepted: 3,
+                refused: 2,
+                ..
+            }]
+        ),
+        "accepted_count 3 and refused_count 2 after 10, 200, 20, -5, 30",
+        || format!("{status:?}"),
+    );
+}
+
+#[test]
+fn uptime_grows() {
+    let world = World::new();
+    let _robot = start_robot(&world);
+    let first = statuses(&probe(&world, &["status"]));
+    thread::sleep(Duration::from_millis(600));
+    let second = statuses(&probe(&world, &["status"]));
+    match (first.as_slice(), second.as_slice()) {
+        ([a], [b]) => expect(
+            a.uptime > 0.0 && b.uptime >= a.uptime + 0.5,
+            "uptime_seconds above 0 and growing with time (two queries 0.6 s apart)",
+            || format!("{:.3} then {:.3}", a.uptime, b.uptime),
+        ),
+        _ => fail("two status answers", format!("{first:?} {second:?}")),
+    }
+}
+
+#[test]
+fn counts_stay_exact_with_four_clients_at_once() {
+    let world = World::new();
+    let _robot = start_robot(&world);
+    let each = ["5", "500", "6", "-6", "7", "700", "8", "-8", "9", "900"];
+    thread::scope(|scope| {
+        let runs: Vec<_> = (0..4)
+            .map(|_| {
+                let world = &world;
+                scope.spawn(move || probe(world, &each))
+            })
+            .collect();
+        for run in runs {
+            run.join().expect("a client thread");
+        }
+    });
+    let status = statuses(&probe(&world, &["status"]));
+    expect(
+        matches!(
+            status.as_slice(),
+            [Status {
+                accepted: 20,
+                refused: 20,
+                ..
+            }]
+        ),
+        "accepted_count 20 and refused_count 20 after 4 clients sent 5 good and 5 bad speeds each",
+        || format!("{status:?}"),
+    );
+}
+
+#[test]
+fn an_rclpy_client_reads_the_same_status() {
+    let world = World::new();
+    let _robot = start_robot(&world);
+    probe(&world, &["42", "142"]);
+    let mut client = world.rclpy("rclpy_speed_client.py");
+    client.args(["get_status", "--timeout", "10"]);
+    let output = world.run("rclpy get_status", client, Duration::from_secs(30));
+    let line = last_line(&output);
+    expect(
+        line.starts_with("speed=42 accepted_count=1 refused_count=1 "),
+        "rclpy to read speed=42 accepted_count=1 refused_count=1",
+        || format!("rclpy printed: {}", output.text.trim()),
+    );
+}
+
+#[test]
+fn stops_cleanly_on_ctrl_c() {
+    let world = World::new();
+    let mut robot = start_robot(&world);
+    robot.interrupt();
+    match robot.wait_for_exit(Duration::from_secs(5)) {
+        Ok(output) => expect(output.code == Some(0), "exit code 0 after Ctrl-C", || {
+            workbook_harness::describe_end(&output)
+        }),
+        Err(error) => fail("the program to stop within 5 s of Ctrl-C", error),
+    }
+}
