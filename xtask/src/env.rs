@@ -1,11 +1,17 @@
 //! `cargo xtask env`: prints `export` lines so that `eval "$(cargo xtask env)"` gives a shell in
 //! which rclrs programs build and run and rclpy imports `robot_interfaces`.
 //!
+//! When no real `ros2` is on `PATH`, the workbook's own (`xtask/ros2-cli`) is built and a folder
+//! holding a `ros2` link to it goes first on the exported `PATH`; with a real one, `PATH` is left
+//! as it is.
+//!
 //! Standard output carries only the export lines; anything for people goes to standard error, so
 //! the `eval` never sees it.
 
 use anyhow::{Context, Result};
+use std::ffi::OsString;
 use std::os::fd::AsFd;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use workbook_harness::{project_root, Environment};
 
@@ -13,7 +19,11 @@ use workbook_harness::{project_root, Environment};
 pub fn run() -> Result<()> {
     ensure_quietly()?;
     let environment = Environment::detect(&project_root());
-    for (name, value) in environment.variables() {
+    let ros2_dir = ros2_folder(&environment);
+    for (name, mut value) in environment.variables() {
+        if name == "PATH" {
+            value = with_ros2_first(&value, ros2_dir.as_deref());
+        }
         println!("export {name}={}", quote(&value.to_string_lossy()));
     }
     // Nodes started from this shell find each other only on this machine (Jazzy and later).
@@ -41,6 +51,49 @@ fn ensure_quietly() -> Result<()> {
         anyhow::bail!("setup failed (see above); no environment to export");
     }
     Ok(())
+}
+
+/// The folder holding the workbook's `ros2` (a link to the built binary), when no real `ros2` is
+/// on the environment's PATH; `None` when there is one, or when the build failed (said on
+/// standard error: the rest of the environment is still worth exporting).
+fn ros2_folder(environment: &Environment) -> Option<PathBuf> {
+    let folder = crate::cargo::target_dir().ok()?.join("ros2-cli/bin");
+    let path = environment
+        .variables()
+        .into_iter()
+        .find(|(name, _)| *name == "PATH")
+        .map(|(_, value)| value)?;
+    let real = std::env::split_paths(&path)
+        .filter(|dir| *dir != folder)
+        .any(|dir| dir.join("ros2").is_file());
+    if real {
+        return None;
+    }
+    let linked = crate::ros2::build(environment).and_then(|binary| {
+        std::fs::create_dir_all(&folder)
+            .with_context(|| format!("cannot create {}", folder.display()))?;
+        let link = folder.join("ros2");
+        let _ = std::fs::remove_file(&link);
+        std::os::unix::fs::symlink(&binary, &link)
+            .with_context(|| format!("cannot link {}", link.display()))
+    });
+    match linked {
+        Ok(()) => Some(folder),
+        Err(error) => {
+            eprintln!("# no `ros2` command in this shell: {error:#}");
+            None
+        }
+    }
+}
+
+/// `PATH` with the workbook's `ros2` folder first (and nowhere else).
+fn with_ros2_first(path: &OsString, folder: Option<&Path>) -> OsString {
+    let Some(folder) = folder else {
+        return path.clone();
+    };
+    let rest = std::env::split_paths(path).filter(|dir| dir != folder);
+    std::env::join_paths(std::iter::once(folder.to_path_buf()).chain(rest))
+        .unwrap_or_else(|_| path.clone())
 }
 
 /// Single-quotes a value for POSIX shells.

@@ -13,6 +13,7 @@ mod list;
 mod progress;
 mod provision;
 mod reset;
+mod ros2;
 mod run;
 mod suggest;
 mod suite;
@@ -95,6 +96,13 @@ enum Commands {
     Verify { exercise: Option<String> },
     /// Run everything CI runs: formatting, lints and every test.
     Test,
+    /// The `ros2` command line (service, interface, node, topic verbs), e.g. `ros2 service list`.
+    #[command(disable_help_flag = true)]
+    Ros2 {
+        /// The verb and its arguments, as `ros2` takes them.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -133,6 +141,7 @@ fn main() -> ExitCode {
         Commands::Verify { exercise } => verify::run(exercise.as_deref()),
         Commands::Demo => demo::run(),
         Commands::Test => test::run().map(|()| ExitCode::SUCCESS),
+        Commands::Ros2 { args } => ros2::run(&args),
     };
     match result {
         Ok(code) => code,
