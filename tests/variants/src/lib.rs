@@ -159,3 +159,100 @@ pub fn serve_robot_status(mistake: StateMistake) -> Result<()> {
         })?;
     spin(&mut executor, true)
 }
+
+/// The ways the exercise 4 variants get asynchronous calls wrong.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum AsyncMistake {
+    /// Waits for each answer inside the timer callback before the next request can go out.
+    WaitsInTurn,
+    /// Awaits each answer with no deadline.
+    NoDeadline,
+    /// Gives up on the whole run at the first request without a server.
+    QuitsWithoutServer,
+}
+
+/// An asynchronous client like exercise 4's, with `mistake`. Reads the same command line
+/// (`<speed>... --every --timeout --wait --service`) and prints the same report lines.
+pub fn async_client(mistake: AsyncMistake) -> std::process::ExitCode {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    use std::time::{Duration, Instant};
+    let mut speeds = Vec::new();
+    let (mut every, mut timeout, mut wait, mut service) = (0.5, 2.0, 5.0, "/set_speed".to_string());
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        let mut value = || args.next().unwrap_or_default();
+        match arg.as_str() {
+            "--every" => every = value().parse().unwrap_or(every),
+            "--timeout" => timeout = value().parse().unwrap_or(timeout),
+            "--wait" => wait = value().parse().unwrap_or(wait),
+            "--service" => service = value(),
+            speed => speeds.push(speed.parse::<i32>().unwrap_or(0)),
+        }
+    }
+    let Ok((mut executor, node)) = node("async_client") else {
+        return std::process::ExitCode::from(2);
+    };
+    let Ok(client) = node.create_client::<SetSpeed>(service.as_str()) else {
+        return std::process::ExitCode::from(2);
+    };
+    let until = Instant::now() + Duration::from_secs_f64(wait);
+    while !client.service_is_ready().unwrap_or(false) && Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let total = speeds.len();
+    let finished = Arc::new(AtomicUsize::new(0));
+    let commands = executor.commands().clone();
+    let timeout = Duration::from_secs_f64(timeout);
+    let mut next = 0;
+    let _timer = node.create_timer_repeating(Duration::from_secs_f64(every), move || {
+        let Some(&speed) = speeds.get(next) else {
+            return;
+        };
+        next += 1;
+        let number = next;
+        let finished = Arc::clone(&finished);
+        let done = commands.clone();
+        let record = move |what: String| {
+            println!("#{number} speed {speed}: {what}");
+            if finished.fetch_add(1, Ordering::SeqCst) + 1 == total {
+                done.halt_spinning();
+            }
+        };
+        if !client.service_is_ready().unwrap_or(false) {
+            record("no server".to_string());
+            if mistake == AsyncMistake::QuitsWithoutServer {
+                std::process::exit(1);
+            }
+            return;
+        }
+        let Ok(answer) = client.call::<_, SetSpeed_Response>(&SetSpeed_Request { speed }) else {
+            record("no server".to_string());
+            return;
+        };
+        let describe = |r: Result<SetSpeed_Response, futures::channel::oneshot::Canceled>| match r {
+            Ok(r) if r.success => format!("accepted: {}", r.message),
+            Ok(r) => format!("refused: {}", r.message),
+            Err(_) => "no answer in time".to_string(),
+        };
+        match mistake {
+            AsyncMistake::WaitsInTurn => {
+                // Blocks this callback (and so the executor) until the answer or the deadline.
+                let (sender, receiver) = std::sync::mpsc::channel();
+                std::thread::spawn(move || {
+                    let _ = sender.send(futures::executor::block_on(answer));
+                });
+                match receiver.recv_timeout(timeout) {
+                    Ok(result) => record(describe(result)),
+                    Err(_) => record("no answer in time".to_string()),
+                }
+            }
+            _ => {
+                drop(commands.run(async move { record(describe(answer.await)) }));
+            }
+        }
+    });
+    executor.spin(SpinOptions::default());
+    println!("{total} requests");
+    std::process::ExitCode::SUCCESS
+}

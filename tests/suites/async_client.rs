@@ -1,0 +1,220 @@
+//! Exercise 4's checks: an asynchronous SetSpeed client,
+//! `<speed>... [--every SECS] [--timeout SECS] [--wait SECS] [--service NAME]`, that sends one
+//! request per tick without waiting for earlier answers, gives each its own deadline, and reports
+//! every request exactly once (`#<n> speed <s>: accepted: …` / `refused: …` / `no server` /
+//! `no answer in time`), then a summary line.
+//!
+//! The checks run the program under test against the reference server, an rclpy server that
+//! never answers, no server at all, and a server that stops and comes back, each in a ROS domain
+//! of its own. The crate that includes this file names the program in `super::PROGRAM`.
+
+use std::time::{Duration, Instant};
+use workbook_harness::{expect, fail, programs, NodeProcess, Output, World};
+
+const RUN_LIMIT: Duration = Duration::from_secs(40);
+
+fn client(world: &World, args: &[&str]) -> NodeProcess {
+    let mut command = world.command(programs::under_test(super::PROGRAM));
+    command.args(args);
+    let mut process = world.start("your async_client", command);
+    process.close_stdin();
+    process
+}
+
+fn finish(mut process: NodeProcess) -> Output {
+    process
+        .wait_for_exit(RUN_LIMIT)
+        .unwrap_or_else(|error| fail("the program to finish its schedule and exit", error))
+}
+
+/// The report of request `number` (`#<number> speed …: <what>`), if printed.
+fn report(output: &Output, number: usize) -> Option<String> {
+    let prefix = format!("#{number} ");
+    output
+        .text
+        .lines()
+        .find(|l| l.starts_with(&prefix))
+        .and_then(|l| l.split_once(": ").map(|(_, what)| what.to_string()))
+}
+
+fn reports(output: &Output, count: usize) -> Vec<Option<String>> {
+    (1..=count).map(|n| report(output, n)).collect()
+}
+
+fn answered(report: &Option<String>) -> bool {
+    report
+        .as_deref()
+        .is_some_and(|r| r.starts_with("accepted") || r.starts_with("refused"))
+}
+
+#[test]
+fn every_request_is_answered_while_the_server_runs() {
+    let world = World::new();
+    let _server = world.start_reference("speed_server", &[], "ready");
+    let output = finish(client(
+        &world,
+        &["10", "20", "200", "30", "--every", "0.2", "--timeout", "5"],
+    ));
+    let got = reports(&output, 4);
+    let verdicts: Vec<&str> = got
+        .iter()
+        .map(|r| {
+            r.as_deref()
+                .unwrap_or("missing")
+                .split(':')
+                .next()
+                .unwrap_or("")
+        })
+        .collect();
+    expect(
+        verdicts == ["accepted", "accepted", "refused", "accepted"] && output.code == Some(0),
+        "#1 accepted, #2 accepted, #3 (200) refused, #4 accepted, then exit code 0",
+        || {
+            format!(
+                "{verdicts:?}, exit {:?}; your program printed:\n{}",
+                output.code,
+                output.text.trim()
+            )
+        },
+    );
+}
+
+#[test]
+fn the_summary_counts_every_outcome() {
+    let world = World::new();
+    let output = finish(client(
+        &world,
+        &[
+            "10",
+            "20",
+            "30",
+            "--every",
+            "0.1",
+            "--timeout",
+            "1",
+            "--wait",
+            "0",
+        ],
+    ));
+    let last = output
+        .text
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("");
+    expect(
+        last == "3 requests: 0 answered, 3 without a server, 0 without an answer" && output.code == Some(1),
+        "the last line \"3 requests: 0 answered, 3 without a server, 0 without an answer\" and exit code 1 (nothing serves)",
+        || format!("exit {:?}; last line: {last}", output.code),
+    );
+}
+
+#[test]
+fn requests_do_not_wait_for_each_other() {
+    let world = World::new();
+    let mut silent = world.start(
+        "rclpy_silent_server.py",
+        world.rclpy("rclpy_silent_server.py"),
+    );
+    if let Err(error) = silent.wait_for_line("ready", Duration::from_secs(30)) {
+        fail("the silent rclpy server to start", error);
+    }
+    let started = Instant::now();
+    let output = finish(client(
+        &world,
+        &[
+            "10",
+            "20",
+            "30",
+            "40",
+            "--every",
+            "0.2",
+            "--timeout",
+            "4",
+            "--wait",
+            "10",
+        ],
+    ));
+    let took = started.elapsed();
+    let got = reports(&output, 4);
+    expect(
+        got.iter()
+            .all(|r| r.as_deref() == Some("no answer in time")),
+        "all 4 requests reported \"no answer in time\" (the server never answers)",
+        || format!("{got:?}"),
+    );
+    expect(
+        took < Duration::from_secs(13),
+        "about 0.6 s of schedule plus one 4 s deadline (well under 13 s): the deadlines run side by side",
+        || format!("it took {:.1} s; waiting for each answer in turn takes 16 s or more", took.as_secs_f64()),
+    );
+}
+
+#[test]
+fn a_missing_server_is_reported_and_a_late_one_is_used() {
+    let world = World::new();
+    let speeds: Vec<String> = (1..=14).map(|n| (n * 5).to_string()).collect();
+    let mut args: Vec<&str> = speeds.iter().map(String::as_str).collect();
+    args.extend(["--every", "0.5", "--timeout", "1", "--wait", "0"]);
+    let mut process = client(&world, &args);
+    if let Err(error) = process.wait_for_line("#2 ", Duration::from_secs(20)) {
+        fail(
+            "the first two requests reported while no server runs",
+            error,
+        );
+    }
+    let _server = world.start_reference("speed_server", &[], "ready");
+    let output = finish(process);
+    let got = reports(&output, 14);
+    expect(
+        got[0].as_deref() == Some("no server"),
+        "#1 reported as \"no server\" (nothing served /set_speed yet)",
+        || format!("#1: {:?}", got[0]),
+    );
+    expect(
+        answered(&got[13]),
+        "#14 answered: the server started meanwhile",
+        || {
+            format!(
+                "#14: {:?}; your program printed:\n{}",
+                got[13],
+                output.text.trim()
+            )
+        },
+    );
+}
+
+#[test]
+fn survives_the_server_stopping_and_coming_back() {
+    let world = World::new();
+    let mut server = world.start_reference("speed_server", &[], "ready");
+    let speeds: Vec<String> = (1..=20).map(|n| n.to_string()).collect();
+    let mut args: Vec<&str> = speeds.iter().map(String::as_str).collect();
+    args.extend(["--every", "0.5", "--timeout", "1", "--wait", "15"]);
+    let mut process = client(&world, &args);
+    if let Err(error) = process.wait_for_line("#3 ", Duration::from_secs(30)) {
+        fail("three requests reported while the server runs", error);
+    }
+    let _ = server.stop();
+    std::thread::sleep(Duration::from_millis(1500));
+    let _again = world.start_reference("speed_server", &[], "ready");
+    let output = finish(process);
+    let got = reports(&output, 20);
+    let missing: Vec<usize> = (1..=20).filter(|n| got[n - 1].is_none()).collect();
+    expect(
+        missing.is_empty(),
+        "one report for each of the 20 requests",
+        || {
+            format!(
+                "no report for {missing:?}; your program printed:\n{}",
+                output.text.trim()
+            )
+        },
+    );
+    let gap = got.iter().any(|r| !answered(r));
+    expect(
+        answered(&got[0]) && gap && answered(&got[19]),
+        "#1 answered, some requests unanswered while the server was gone, #20 answered again",
+        || format!("{got:?}"),
+    );
+}
