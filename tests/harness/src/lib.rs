@@ -23,4 +23,4 @@ pub use domain::Domain;
 pub use environment::{project_root, Environment, RosSource};
 pub use expect::{expect, fail};
 pub use process::{run_to_end, NodeProcess, Output};
-pub use world::{describe_end, last_line, ServiceInGraph, World, CALL_DEADLINE, START_DEADLINE};
+pub use world::{describe_end, last_line, GraphEntry, World, CALL_DEADLINE, START_DEADLINE};

@@ -20,9 +20,9 @@ pub struct World {
     pub environment: Environment,
 }
 
-/// A service as the graph shows it: its types and the nodes serving it.
+/// A service or topic as the graph shows it: its types and the nodes serving or publishing it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ServiceInGraph {
+pub struct GraphEntry {
     pub types: Vec<String>,
     pub nodes: Vec<String>,
 }
@@ -80,8 +80,14 @@ impl World {
 
     /// Waits until `service` is in this world's graph with a server behind it, as an independent
     /// rclpy node sees it.
-    pub fn wait_for_service(&self, service: &str, deadline: Duration) -> Result<ServiceInGraph> {
+    pub fn wait_for_service(&self, service: &str, deadline: Duration) -> Result<GraphEntry> {
         self.wait_for_service_from(service, deadline, None)
+    }
+
+    /// Waits until `topic` has a publisher in this world's graph; the result lists the topic's
+    /// types and the publishing nodes.
+    pub fn wait_for_topic(&self, topic: &str, deadline: Duration) -> Result<GraphEntry> {
+        self.read_graph("wait-topic", topic, deadline, None)
     }
 
     /// Like [`World::wait_for_service`], but gives up as soon as `server` (the program expected
@@ -90,11 +96,21 @@ impl World {
         &self,
         service: &str,
         deadline: Duration,
+        server: Option<&mut NodeProcess>,
+    ) -> Result<GraphEntry> {
+        self.read_graph("wait-service", service, deadline, server)
+    }
+
+    fn read_graph(
+        &self,
+        verb: &str,
+        service: &str,
+        deadline: Duration,
         mut server: Option<&mut NodeProcess>,
-    ) -> Result<ServiceInGraph> {
+    ) -> Result<GraphEntry> {
         let mut command = self.rclpy("rclpy_graph.py");
         command
-            .arg("wait-service")
+            .arg(verb)
             .arg(service)
             .arg(deadline.as_secs().to_string());
         let mut reader = NodeProcess::start("rclpy_graph.py", command)?;
@@ -118,7 +134,7 @@ impl World {
         if output.code != Some(0) {
             bail!("{}", output.text.trim());
         }
-        let mut found = ServiceInGraph {
+        let mut found = GraphEntry {
             types: Vec::new(),
             nodes: Vec::new(),
         };

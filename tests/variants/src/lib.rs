@@ -256,3 +256,45 @@ pub fn async_client(mistake: AsyncMistake) -> std::process::ExitCode {
     println!("{total} requests");
     std::process::ExitCode::SUCCESS
 }
+
+/// The ways the exercise 5 variants get the topic wrong.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum TopicMistake {
+    /// Publishes on every accepted request, changed or not.
+    PublishesRepeats,
+    /// Publishes refused speeds too.
+    PublishesRefusals,
+    /// Has no publisher at all.
+    NoTopic,
+}
+
+/// Serves `/set_speed` from the node `speed_reporter` and publishes `/speed`, with `mistake`.
+pub fn serve_speed_reporter(mistake: TopicMistake) -> Result<()> {
+    use ros_env::std_msgs::msg::Int32;
+    use std::sync::Mutex;
+    let (mut executor, node) = node("speed_reporter")?;
+    let publisher = if mistake == TopicMistake::NoTopic {
+        None
+    } else {
+        Some(node.create_publisher::<Int32>("/speed")?)
+    };
+    let current = Mutex::new(0);
+    let _service =
+        node.create_service::<SetSpeed, _>("/set_speed", move |r: SetSpeed_Request| {
+            let response = decide(r.speed);
+            let mut speed = current.lock().expect("not poisoned");
+            let publish = match mistake {
+                TopicMistake::PublishesRepeats => response.success,
+                TopicMistake::PublishesRefusals => !response.success || *speed != r.speed,
+                TopicMistake::NoTopic => false,
+            };
+            if response.success {
+                *speed = r.speed;
+            }
+            if let (true, Some(publisher)) = (publish, &publisher) {
+                let _ = publisher.publish(Int32 { data: r.speed });
+            }
+            response
+        })?;
+    spin(&mut executor, true)
+}

@@ -1,0 +1,136 @@
+//! Exercise 5's checks: the node `speed_reporter` serves `/set_speed` and publishes its current
+//! speed on the topic `/speed` (std_msgs/msg/Int32) whenever an accepted request changes it.
+//!
+//! The checks put the two ways of talking side by side: an rclpy subscriber sees each change
+//! once, a subscriber that joins late misses what came before, and a service call always gets
+//! its one answer, listener or not. The crate that includes this file names the program in
+//! `super::PROGRAM`.
+
+use std::thread;
+use std::time::Duration;
+use workbook_harness::{expect, fail, programs, NodeProcess, World};
+
+const APPEAR: Duration = Duration::from_secs(20);
+/// Time for published messages to reach the subscriber.
+const SETTLE: Duration = Duration::from_millis(1500);
+
+fn start_robot(world: &World) -> NodeProcess {
+    let command = world.command(programs::under_test(super::PROGRAM));
+    let mut robot = world.start("your speed_reporter", command);
+    if let Err(error) = world.wait_for_service_from("/set_speed", APPEAR, Some(&mut robot)) {
+        fail(
+            "your program to serve /set_speed within 20 s",
+            format!("{error}\nYour program printed:\n{}", robot.transcript()),
+        );
+    }
+    robot
+}
+
+fn start_monitor(world: &World) -> NodeProcess {
+    let mut monitor = world.start(
+        "rclpy_speed_monitor.py",
+        world.rclpy("rclpy_speed_monitor.py"),
+    );
+    if let Err(error) = monitor.wait_for_line("ready", Duration::from_secs(40)) {
+        fail("an rclpy subscriber of /speed to start", error);
+    }
+    monitor
+}
+
+/// Sends speeds from one probe node; returns its answer lines.
+fn set(world: &World, speeds: &[&str]) -> Vec<String> {
+    let mut command = world.reference("speed_probe");
+    command.args(["/set_speed", "10"]).args(speeds);
+    let output = world.run("speed_probe", command, Duration::from_secs(60));
+    output.text.lines().map(str::to_string).collect()
+}
+
+/// The speeds the monitor printed so far.
+fn heard(monitor: &NodeProcess) -> Vec<i32> {
+    monitor
+        .transcript()
+        .lines()
+        .filter_map(|l| l.strip_prefix("speed ")?.trim().parse().ok())
+        .collect()
+}
+
+#[test]
+fn serves_set_speed_and_publishes_on_speed() {
+    let world = World::new();
+    let _robot = start_robot(&world);
+    let service = world
+        .wait_for_service("/set_speed", APPEAR)
+        .unwrap_or_else(|error| fail("/set_speed in the graph", error));
+    expect(
+        service.types == ["robot_interfaces/srv/SetSpeed"]
+            && service.nodes.iter().any(|n| n == "/speed_reporter"),
+        "/set_speed (robot_interfaces/srv/SetSpeed) served by the node /speed_reporter",
+        || format!("types {:?}, nodes {:?}", service.types, service.nodes),
+    );
+    match world.wait_for_topic("/speed", APPEAR) {
+        Ok(topic) => expect(
+            topic.types == ["std_msgs/msg/Int32"]
+                && topic.nodes.iter().any(|n| n == "/speed_reporter"),
+            "the topic /speed (std_msgs/msg/Int32) published by /speed_reporter",
+            || format!("types {:?}, publishers {:?}", topic.types, topic.nodes),
+        ),
+        Err(error) => fail("a publisher on /speed", error),
+    }
+}
+
+#[test]
+fn each_accepted_change_is_published_once() {
+    let world = World::new();
+    let _robot = start_robot(&world);
+    let monitor = start_monitor(&world);
+    set(&world, &["10", "20", "20", "200", "-3", "30"]);
+    thread::sleep(SETTLE);
+    let got = heard(&monitor);
+    expect(
+        got == [10, 20, 30],
+        "the subscriber to hear 10, 20, 30 (20 twice is one change; 200 and -3 are refused)",
+        || format!("it heard {got:?}"),
+    );
+}
+
+#[test]
+fn a_late_subscriber_misses_earlier_changes() {
+    let world = World::new();
+    let _robot = start_robot(&world);
+    set(&world, &["10", "20"]);
+    let monitor = start_monitor(&world);
+    set(&world, &["30"]);
+    thread::sleep(SETTLE);
+    let got = heard(&monitor);
+    expect(
+        got == [30],
+        "a subscriber that joined after 10 and 20 to hear only 30 (default QoS keeps no history for latecomers)",
+        || format!("it heard {got:?}"),
+    );
+}
+
+#[test]
+fn a_call_gets_its_one_answer_with_nobody_listening() {
+    let world = World::new();
+    let _robot = start_robot(&world);
+    let answers = set(&world, &["40", "140", "40"]);
+    let verdicts: Vec<&str> = answers.iter().filter_map(|l| l.split(' ').nth(1)).collect();
+    expect(
+        verdicts == ["accepted", "refused", "accepted"],
+        "answers accepted, refused, accepted for 40, 140, 40 (no subscriber needed)",
+        || format!("{answers:?}"),
+    );
+}
+
+#[test]
+fn stops_cleanly_on_ctrl_c() {
+    let world = World::new();
+    let mut robot = start_robot(&world);
+    robot.interrupt();
+    match robot.wait_for_exit(Duration::from_secs(5)) {
+        Ok(output) => expect(output.code == Some(0), "exit code 0 after Ctrl-C", || {
+            workbook_harness::describe_end(&output)
+        }),
+        Err(error) => fail("the program to stop within 5 s of Ctrl-C", error),
+    }
+}
