@@ -298,3 +298,36 @@ pub fn serve_speed_reporter(mistake: TopicMistake) -> Result<()> {
         })?;
     spin(&mut executor, true)
 }
+
+/// Calls SetBool `service` with `data` (5 s for everything) and behaves like exercise 6's client.
+pub fn mystery_client(service: &str, data: bool) -> std::process::ExitCode {
+    use ros_env::std_srvs::srv::{SetBool, SetBool_Request, SetBool_Response};
+    let limit = std::time::Duration::from_secs(5);
+    let answer = (|| -> Result<Option<SetBool_Response>> {
+        let (mut executor, node) = node("mystery_client")?;
+        let client = node.create_client::<SetBool>(service)?;
+        executor.spin(
+            SpinOptions::new()
+                .until_promise_resolved(client.notify_on_service_ready())
+                .timeout(limit),
+        );
+        if !client.service_is_ready()? {
+            return Ok(None);
+        }
+        let promise = client.call::<_, SetBool_Response>(&SetBool_Request { data })?;
+        let (mut response, done) = executor.commands().create_notice(promise);
+        executor.spin(
+            SpinOptions::new()
+                .until_promise_resolved(done)
+                .timeout(limit),
+        );
+        Ok(response.try_recv().ok().flatten())
+    })();
+    match answer {
+        Ok(Some(response)) => {
+            println!("success: {}", response.message);
+            std::process::ExitCode::SUCCESS
+        }
+        _ => std::process::ExitCode::from(2),
+    }
+}

@@ -1,0 +1,4 @@
+//! Wrong on purpose: prints a plausible answer without calling anything.
+fn main() {
+    println!("success: headlights on");
+}
