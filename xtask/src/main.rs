@@ -1,6 +1,7 @@
 //! `cargo xtask`: the workbook's one entry point. This file only parses the command line and
 //! hands each command to its module.
 
+mod bench;
 mod cargo;
 mod check;
 mod demo;
@@ -94,6 +95,18 @@ enum Commands {
     },
     /// For maintainers: solutions pass, shipped exercises and wrong variants fail.
     Verify { exercise: Option<String> },
+    /// Measure service round trips (rclrs and rclpy), memory and the workbook's loops.
+    Bench {
+        /// A short run (under a minute) that shows the benchmark works.
+        #[arg(long)]
+        quick: bool,
+        /// Also time a setup into an empty cache (downloads the wheels again).
+        #[arg(long)]
+        cold: bool,
+        /// Copy the JSON and the chart into the book's appendix (book/src/bench/).
+        #[arg(long)]
+        book: bool,
+    },
     /// Run everything CI runs: formatting, lints and every test.
     Test,
     /// The `ros2` command line (service, interface, node, topic verbs), e.g. `ros2 service list`.
@@ -140,6 +153,7 @@ fn main() -> ExitCode {
         Commands::Reset { exercise, yes } => reset::run(&exercise, yes).map(|()| ExitCode::SUCCESS),
         Commands::Verify { exercise } => verify::run(exercise.as_deref()),
         Commands::Demo => demo::run(),
+        Commands::Bench { quick, cold, book } => bench::run(quick, cold, book),
         Commands::Test => test::run().map(|()| ExitCode::SUCCESS),
         Commands::Ros2 { args } => ros2::run(&args),
     };

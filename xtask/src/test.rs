@@ -1,6 +1,7 @@
 //! `cargo xtask test`: everything CI runs, in order: setup, formatting, lints, then every test of
 //! the workspace (unit, ABI layout, system tests with real nodes), then `verify` (every exercise
-//! suite accepts its solution and rejects the shipped exercise and the wrong variants).
+//! suite accepts its solution and rejects the shipped exercise and the wrong variants), then a
+//! quick benchmark run.
 
 use crate::{cargo, provision, ui};
 use anyhow::Result;
@@ -52,6 +53,10 @@ pub fn run() -> Result<()> {
     if crate::verify::run(None)? != std::process::ExitCode::SUCCESS {
         anyhow::bail!("`cargo xtask verify` found a suite that cannot tell right from wrong");
     }
+
+    // The benchmark, briefly: this shows it works; a missed target never fails the tests.
+    ui::heading("test", "the benchmark works (cargo xtask bench --quick)");
+    crate::bench::run(true, false, false)?;
 
     println!("  all stages passed in {}", ui::seconds(started.elapsed()));
     Ok(())

@@ -1,0 +1,149 @@
+//! The workbook's own costs: resident memory of an idle rclrs and rclpy server, and the time of
+//! the loops a student repeats (warm `cargo xtask setup`, warm `cargo xtask check` per exercise),
+//! plus, with `--cold`, a setup into an empty cache.
+
+use super::Plan;
+use crate::exercises::Catalogue;
+use crate::{cargo, ui};
+use anyhow::{bail, Context, Result};
+use serde::Serialize;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+use workbook_harness::{project_root, Domain, Environment, NodeProcess};
+
+/// An idle server's resident memory.
+#[derive(Debug, Clone, Serialize)]
+pub struct Memory {
+    pub server: String,
+    pub rss_mib: f64,
+}
+
+/// One timed loop.
+#[derive(Debug, Clone, Serialize)]
+pub struct Timing {
+    pub what: String,
+    pub seconds: f64,
+}
+
+pub fn memory(environment: &Environment) -> Result<Vec<Memory>> {
+    let release = cargo::target_dir()?.join("release");
+    let rclrs = Command::new(release.join("speed_server"));
+    let mut rclpy = Command::new(environment.python());
+    rclpy
+        .arg(project_root().join("tests/peers/rclpy_bench.py"))
+        .arg("server");
+    let mut found = Vec::new();
+    for (name, mut command) in [("rclrs speed_server", rclrs), ("rclpy server", rclpy)] {
+        let domain = Domain::claim()?;
+        environment.apply(&mut command);
+        domain.apply(&mut command);
+        let mut server = NodeProcess::start(name, command)?;
+        server.wait_for_line("ready", Duration::from_secs(30))?;
+        std::thread::sleep(Duration::from_secs(2));
+        let rss_mib = resident_mib(server.pid())?;
+        let _ = server.stop();
+        ui::check_line(
+            true,
+            name,
+            &format!("{rss_mib:.1} MiB resident when idle"),
+            None,
+        );
+        found.push(Memory {
+            server: name.to_string(),
+            rss_mib,
+        });
+    }
+    Ok(found)
+}
+
+/// VmRSS of a process, in MiB.
+fn resident_mib(pid: u32) -> Result<f64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .with_context(|| format!("cannot read the status of process {pid}"))?;
+    let kib: f64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .context("no VmRSS line")?;
+    Ok(kib / 1024.0)
+}
+
+pub fn timings(plan: &Plan) -> Result<Vec<Timing>> {
+    let mut timings = Vec::new();
+    if plan.cold {
+        let cache =
+            std::env::temp_dir().join(format!("workbook-bench-cache-{}", std::process::id()));
+        let seconds = timed(
+            "cold setup (empty cache)",
+            &["setup"],
+            &[("WORKBOOK_CACHE", cache.to_str().unwrap_or_default())],
+        )?;
+        timings.push(seconds);
+        let _ = std::fs::remove_dir_all(&cache);
+        // Point .ros/prefix back at the user's cache.
+        timed("re-linking the usual cache", &["setup"], &[])?;
+    }
+    timings.push(timed("warm setup", &["setup"], &[])?);
+    let catalogue = Catalogue::load()?;
+    let count = if plan.all_exercises {
+        catalogue.exercises.len()
+    } else {
+        1
+    };
+    for exercise in catalogue.exercises.iter().take(count) {
+        let number = exercise.number.to_string();
+        let args = ["check", number.as_str(), "--solution"];
+        // The first run builds; the second is the warm loop a student repeats.
+        run_xtask(&args, &[])?;
+        timings.push(timed(
+            &format!("warm check {} (solution)", exercise.label()),
+            &args,
+            &[],
+        )?);
+    }
+    Ok(timings)
+}
+
+fn timed(what: &str, args: &[&str], env: &[(&str, &str)]) -> Result<Timing> {
+    let step = ui::Step::start(what, &format!("cargo xtask {}", args.join(" ")));
+    let started = Instant::now();
+    match run_xtask(args, env) {
+        Ok(()) => {
+            let seconds = started.elapsed().as_secs_f64();
+            step.done("ok");
+            Ok(Timing {
+                what: what.to_string(),
+                seconds,
+            })
+        }
+        Err(error) => {
+            step.failed("failed");
+            Err(error)
+        }
+    }
+}
+
+/// Runs `cargo xtask <args>` as a student would type it, output hidden.
+fn run_xtask(args: &[&str], env: &[(&str, &str)]) -> Result<()> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut command = Command::new(cargo);
+    command
+        .args(["xtask"])
+        .args(args)
+        .current_dir(project_root())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    let output = command.output().context("cannot run cargo xtask")?;
+    if !output.status.success() {
+        bail!(
+            "`cargo xtask {}` failed:\n{}",
+            args.join(" "),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,102 @@
+//! `cargo xtask bench [--quick] [--cold] [--book]`: how fast services are in Rust and in Python on
+//! this machine, and how long the workbook's own loops take. Everything is measured in one run,
+//! side by side, with real processes in domains of their own; targets are printed as met or not
+//! met (they never fail the command: the numbers depend on the machine).
+//!
+//! - `latency.rs`: service round trips for every client/server pair (rclrs, rclpy).
+//! - `loops.rs`: resident memory of idle servers, warm setup, warm checks per exercise.
+//! - `report.rs`: the aligned table, `target/bench/bench.json` and the SVG chart.
+
+mod latency;
+mod loops;
+mod report;
+
+use crate::{cargo, provision, ui};
+use anyhow::Result;
+use serde::Serialize;
+use std::process::ExitCode;
+use std::time::Instant;
+
+/// How much to measure.
+#[derive(Debug, Clone, Copy)]
+pub struct Plan {
+    /// Sequential calls counted per pair (the rclpy "usual" pattern gets a fifth: it is slow).
+    pub calls: usize,
+    /// Uncounted calls first.
+    pub warmup: usize,
+    /// Requests outstanding in the throughput phase.
+    pub in_flight: usize,
+    /// Exercises whose warm check is timed (all of them, or the first).
+    pub all_exercises: bool,
+    /// Also time a cold setup into a fresh, temporary cache.
+    pub cold: bool,
+}
+
+/// Everything one run measured.
+#[derive(Debug, Serialize)]
+pub struct Results {
+    pub machine: String,
+    pub quick: bool,
+    pub pairs: Vec<latency::Pair>,
+    pub memory: Vec<loops::Memory>,
+    pub loops: Vec<loops::Timing>,
+    pub targets: Vec<report::Target>,
+}
+
+pub fn run(quick: bool, cold: bool, book: bool) -> Result<ExitCode> {
+    let started = Instant::now();
+    let environment = provision::ensure()?;
+    let plan = if quick {
+        Plan {
+            calls: 200,
+            warmup: 20,
+            in_flight: 8,
+            all_exercises: false,
+            cold,
+        }
+    } else {
+        Plan {
+            calls: 2000,
+            warmup: 200,
+            in_flight: 8,
+            all_exercises: true,
+            cold,
+        }
+    };
+    ui::heading(
+        "bench",
+        "building release binaries (speed_server, bench_client)",
+    );
+    let mut build = cargo::command(&environment, "build");
+    build.args([
+        "--release",
+        "--quiet",
+        "--bin",
+        "speed_server",
+        "--bin",
+        "bench_client",
+    ]);
+    cargo::run_visible(build)?;
+
+    ui::heading("bench", "service round trips, one pair at a time");
+    let pairs = latency::measure_all(&environment, &plan)?;
+    ui::heading("bench", "idle servers' memory and the workbook's loops");
+    let memory = loops::memory(&environment)?;
+    let timings = loops::timings(&plan)?;
+    let targets = report::targets(&pairs, &timings);
+    let results = Results {
+        machine: report::machine(),
+        quick,
+        pairs,
+        memory,
+        loops: timings,
+        targets,
+    };
+    report::print(&results);
+    let written = report::write(&results, book)?;
+    for path in written {
+        println!("  wrote {}", path.display());
+    }
+    println!("  bench finished in {}", ui::seconds(started.elapsed()));
+    Ok(ExitCode::SUCCESS)
+}

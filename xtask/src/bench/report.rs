@@ -1,0 +1,227 @@
+//! The benchmark's report: an aligned table with the targets met or not, `target/bench/bench.json`
+//! for tools, and `target/bench/latency.svg` (the latency distributions; with `--book` both are
+//! also copied into the book's appendix folder, `book/src/bench/`).
+
+use super::latency::Pair;
+use super::loops::Timing;
+use super::Results;
+use crate::cargo;
+use anyhow::{Context, Result};
+use colored::Colorize;
+use plotters::prelude::*;
+use serde::Serialize;
+use std::path::PathBuf;
+use workbook_harness::project_root;
+
+/// A target from the issue, and whether this run met it (`None`: not measured).
+#[derive(Debug, Clone, Serialize)]
+pub struct Target {
+    pub name: String,
+    pub wanted: String,
+    pub measured: String,
+    pub met: Option<bool>,
+}
+
+pub fn targets(pairs: &[Pair], loops: &[Timing]) -> Vec<Target> {
+    let find = |client: &str, server: &str| {
+        pairs
+            .iter()
+            .find(|p| p.client == client && p.server == server)
+    };
+    let mut targets = Vec::new();
+    if let Some(rust) = find("rclrs", "rclrs") {
+        targets.push(Target {
+            name: "rclrs → rclrs p50".into(),
+            wanted: "≤ 200 µs".into(),
+            measured: format!("{:.0} µs", rust.p50_us),
+            met: Some(rust.p50_us <= 200.0),
+        });
+        targets.push(Target {
+            name: "rclrs → rclrs p99".into(),
+            wanted: "≤ 500 µs".into(),
+            measured: format!("{:.0} µs", rust.p99_us),
+            met: Some(rust.p99_us <= 500.0),
+        });
+        if let Some(python) = find("rclpy (usual)", "rclrs") {
+            let ratio = python.p50_us / rust.p50_us.max(1e-9);
+            targets.push(Target {
+                name: "rclrs client vs rclpy's usual client, p50".into(),
+                wanted: "≥ 10× faster".into(),
+                measured: format!("{ratio:.1}× faster"),
+                met: Some(ratio >= 10.0),
+            });
+        }
+    }
+    for timing in loops.iter().filter(|t| t.what.starts_with("warm check")) {
+        targets.push(Target {
+            name: timing.what.clone(),
+            wanted: "< 5 s".into(),
+            measured: format!("{:.1} s", timing.seconds),
+            met: Some(timing.seconds < 5.0),
+        });
+    }
+    targets.push(Target {
+        name: "grading 30 submissions of every exercise".into(),
+        wanted: "≤ 15 min".into(),
+        measured: "not measured: `cargo xtask grade` is not in this build".into(),
+        met: None,
+    });
+    targets
+}
+
+/// "AMD EPYC … (2 cores)".
+pub fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|text| {
+            text.lines().find_map(|l| {
+                l.strip_prefix("model name")
+                    .map(|v| v.trim_start_matches([' ', '\t', ':']).to_string())
+            })
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
+    format!("{cpu} ({cores} cores)")
+}
+
+pub fn print(results: &Results) {
+    println!();
+    println!("  {}  {}", "machine".dimmed(), results.machine);
+    println!(
+        "\n  {:<24} {:<7} {:>6} {:>9} {:>9} {:>9} {:>9} {:>10} {:>12}",
+        "client".bold(),
+        "server".bold(),
+        "calls",
+        "p50 µs",
+        "p90 µs",
+        "p99 µs",
+        "max µs",
+        "calls/s",
+        format!(
+            "{} in flight",
+            results.pairs.first().map(|p| p.in_flight).unwrap_or(0)
+        ),
+    );
+    for p in &results.pairs {
+        println!(
+            "  {:<24} {:<7} {:>6} {:>9.0} {:>9.0} {:>9.0} {:>9.0} {:>10.0} {:>12.0}",
+            p.client,
+            p.server,
+            p.calls,
+            p.p50_us,
+            p.p90_us,
+            p.p99_us,
+            p.max_us,
+            p.sequential_calls_per_s,
+            p.in_flight_calls_per_s
+        );
+    }
+    println!("\n  {:<24} {:>10}", "discovery".bold(), "ms");
+    for p in &results.pairs {
+        println!(
+            "  {:<24} {:>10.0}   ({} → {})",
+            "", p.discovery_ms, p.client, p.server
+        );
+    }
+    println!();
+    for m in &results.memory {
+        println!("  {:<32} {:>8.1} MiB resident, idle", m.server, m.rss_mib);
+    }
+    for t in &results.loops {
+        println!("  {:<32} {:>8.1} s", t.what, t.seconds);
+    }
+    println!("\n  {}", "targets".bold());
+    for t in &results.targets {
+        let verdict = match t.met {
+            Some(true) => "met".green().bold(),
+            Some(false) => "not met".red().bold(),
+            None => "not measured".yellow().bold(),
+        };
+        println!(
+            "  {:<44} {:<14} {:<34} {verdict}",
+            t.name, t.wanted, t.measured
+        );
+    }
+    println!();
+}
+
+/// Writes the JSON and the chart; returns the paths written.
+pub fn write(results: &Results, book: bool) -> Result<Vec<PathBuf>> {
+    let folder = cargo::target_dir()?.join("bench");
+    std::fs::create_dir_all(&folder)
+        .with_context(|| format!("cannot create {}", folder.display()))?;
+    let json = folder.join("bench.json");
+    std::fs::write(&json, serde_json::to_string_pretty(results)?)
+        .with_context(|| format!("cannot write {}", json.display()))?;
+    let svg = folder.join("latency.svg");
+    chart(&results.pairs, &svg)?;
+    let mut written = vec![json.clone(), svg.clone()];
+    if book {
+        let appendix = project_root().join("book/src/bench");
+        std::fs::create_dir_all(&appendix)?;
+        for file in [&json, &svg] {
+            let target = appendix.join(file.file_name().expect("a file name"));
+            std::fs::copy(file, &target)?;
+            written.push(target);
+        }
+    }
+    Ok(written)
+}
+
+/// The latency distribution of every pair: the share of calls (y) answered within x µs.
+fn chart(pairs: &[Pair], path: &PathBuf) -> Result<()> {
+    let low = pairs
+        .iter()
+        .filter_map(|p| p.sorted_us.first().copied())
+        .fold(f64::MAX, f64::min)
+        .max(1.0);
+    let high = pairs
+        .iter()
+        .filter_map(|p| p.sorted_us.last().copied())
+        .fold(1.0, f64::max);
+    let root = SVGBackend::new(path, (900, 520)).into_drawing_area();
+    root.fill(&WHITE).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut chart = ChartBuilder::on(&root)
+        .caption(
+            "SetSpeed round trip: share of calls answered within a time",
+            ("sans-serif", 20),
+        )
+        .margin(16)
+        .x_label_area_size(44)
+        .y_label_area_size(56)
+        .build_cartesian_2d((low * 0.8..high * 1.2).log_scale(), 0f64..1f64)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    chart
+        .configure_mesh()
+        .x_desc("round trip (µs, log scale)")
+        .y_desc("share of calls")
+        .draw()
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    for (index, pair) in pairs.iter().enumerate() {
+        let colour = Palette99::pick(index).to_rgba();
+        let n = pair.sorted_us.len().max(1) as f64;
+        let points = pair
+            .sorted_us
+            .iter()
+            .enumerate()
+            .map(|(i, &x)| (x, (i + 1) as f64 / n));
+        chart
+            .draw_series(LineSeries::new(points, colour.stroke_width(2)))
+            .map_err(|e| anyhow::anyhow!("{e}"))?
+            .label(format!("{} → {}", pair.client, pair.server))
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 18, y)], colour.stroke_width(2))
+            });
+    }
+    chart
+        .configure_series_labels()
+        .border_style(BLACK)
+        .background_style(WHITE.mix(0.9))
+        .position(SeriesLabelPosition::LowerRight)
+        .draw()
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    root.present().map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(())
+}
