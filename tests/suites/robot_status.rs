@@ -23,13 +23,12 @@ struct Status {
 fn start_robot(world: &World) -> NodeProcess {
     let command = world.command(programs::under_test(super::PROGRAM));
     let mut robot = world.start("your robot_status", command);
-    for service in ["/set_speed", "/get_status"] {
-        if let Err(error) = world.wait_for_service_from(service, APPEAR, Some(&mut robot)) {
-            fail(
-                format!("your program to serve {service} within 20 s"),
-                format!("{error}\nYour program printed:\n{}", robot.transcript()),
-            );
-        }
+    // Each probe waits for /get_status itself when it asks for a status.
+    if let Err(error) = world.wait_until_callable("/set_speed", APPEAR, &mut robot) {
+        fail(
+            "your program to serve /set_speed within 20 s",
+            format!("{error}\nYour program printed:\n{}", robot.transcript()),
+        );
     }
     robot
 }

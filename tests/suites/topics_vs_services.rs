@@ -17,7 +17,7 @@ const SETTLE: Duration = Duration::from_millis(1500);
 fn start_robot(world: &World) -> NodeProcess {
     let command = world.command(programs::under_test(super::PROGRAM));
     let mut robot = world.start("your speed_reporter", command);
-    if let Err(error) = world.wait_for_service_from("/set_speed", APPEAR, Some(&mut robot)) {
+    if let Err(error) = world.wait_until_callable("/set_speed", APPEAR, &mut robot) {
         fail(
             "your program to serve /set_speed within 20 s",
             format!("{error}\nYour program printed:\n{}", robot.transcript()),

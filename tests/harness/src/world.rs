@@ -84,6 +84,41 @@ impl World {
         self.wait_for_service_from(service, deadline, None)
     }
 
+    /// Waits until a client can call the SetSpeed service `service`, as the Rust `speed_probe`
+    /// sees it (quicker to start than the rclpy graph reader); gives up as soon as `server`
+    /// exits. For the checks that only need the program to be up; names and types are
+    /// [`World::wait_for_service`]'s job.
+    pub fn wait_until_callable(
+        &self,
+        service: &str,
+        deadline: Duration,
+        server: &mut NodeProcess,
+    ) -> Result<()> {
+        let mut command = self.reference("speed_probe");
+        command.arg(service).arg(deadline.as_secs().to_string());
+        let mut probe = NodeProcess::start("speed_probe", command)?;
+        probe.close_stdin();
+        let end = Instant::now() + deadline + Duration::from_secs(15);
+        loop {
+            if let Some(output) = probe.finished() {
+                if output.code == Some(0) {
+                    return Ok(());
+                }
+                bail!("{}", output.text.trim());
+            }
+            if let Some(ended) = server.finished() {
+                bail!(
+                    "the program ended before it offered {service} ({})",
+                    describe_end(&ended)
+                );
+            }
+            if Instant::now() > end {
+                bail!("speed_probe did not answer in time");
+            }
+            thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     /// Waits until `topic` has a publisher in this world's graph; the result lists the topic's
     /// types and the publishing nodes.
     pub fn wait_for_topic(&self, topic: &str, deadline: Duration) -> Result<GraphEntry> {

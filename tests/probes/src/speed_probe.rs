@@ -7,7 +7,8 @@
 //! `get_status` service next to the SetSpeed one). Prints one line per item, in order:
 //! `<speed> accepted <message>`, `<speed> refused <message>`, `<speed> no-answer`, or
 //! `status speed=<n> accepted_count=<n> refused_count=<n> uptime_seconds=<x>`.
-//! Exits 0 when every call was answered, 2 when a service never appeared or a call got no answer
+//! With no items it only waits until a server of the SetSpeed service is there and prints
+//! `ready`. Exits 0 when every call was answered, 2 when a service never appeared or a call got no answer
 //! within the timeout (each call has the whole timeout).
 
 use anyhow::{bail, Context as _, Result};
@@ -62,7 +63,8 @@ fn probe() -> Result<bool> {
     let set_speed = node.create_client::<SetSpeed>(service.as_str())?;
     let get_status = node.create_client::<GetStatus>(status_service.as_str())?;
     let wants_status = items.iter().any(|i| matches!(i, Item::Status));
-    let wants_speed = items.iter().any(|i| matches!(i, Item::Speed(_)));
+    // With no items at all, the probe only waits until the SetSpeed service can be called.
+    let wants_speed = items.is_empty() || items.iter().any(|i| matches!(i, Item::Speed(_)));
     if wants_speed && !wait_for(&mut executor, &set_speed, timeout)? {
         println!("{service} never appeared");
         return Ok(false);
@@ -70,6 +72,9 @@ fn probe() -> Result<bool> {
     if wants_status && !wait_for(&mut executor, &get_status, timeout)? {
         println!("{status_service} never appeared");
         return Ok(false);
+    }
+    if items.is_empty() {
+        println!("ready");
     }
     for item in items {
         match item {
