@@ -331,3 +331,39 @@ pub fn mystery_client(service: &str, data: bool) -> std::process::ExitCode {
         _ => std::process::ExitCode::from(2),
     }
 }
+
+/// The ways the exercise 7 variants get the parameter wrong.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum ParameterMistake {
+    /// Declares nothing: the maximum stays 100.
+    FixedMaximum,
+    /// Reads the parameter once at start, so later changes do nothing.
+    ReadsOnce,
+    /// Declares the parameter without its range, so any value is taken.
+    NoRange,
+}
+
+/// Serves `/set_speed` from the node `speed_server` with `max_speed`, with `mistake`.
+pub fn serve_max_speed(mistake: ParameterMistake) -> Result<()> {
+    let (mut executor, node) = node("speed_server")?;
+    let declare = || node.declare_parameter::<i64>("max_speed").default(100);
+    let _service = match mistake {
+        ParameterMistake::FixedMaximum => node
+            .create_service::<SetSpeed, _>("/set_speed", |r: SetSpeed_Request| {
+                decide_between(r.speed, 0, 100)
+            })?,
+        ParameterMistake::ReadsOnce => {
+            let max = declare().mandatory()?.get() as i32;
+            node.create_service::<SetSpeed, _>("/set_speed", move |r: SetSpeed_Request| {
+                decide_between(r.speed, 0, max)
+            })?
+        }
+        ParameterMistake::NoRange => {
+            let max = declare().mandatory()?;
+            node.create_service::<SetSpeed, _>("/set_speed", move |r: SetSpeed_Request| {
+                decide_between(r.speed, 0, max.get().clamp(0, i64::from(i32::MAX)) as i32)
+            })?
+        }
+    };
+    spin(&mut executor, true)
+}
