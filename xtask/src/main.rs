@@ -2,6 +2,7 @@
 //! hands each command to its module.
 
 mod bench;
+mod book;
 mod cargo;
 mod check;
 mod demo;
@@ -107,6 +108,22 @@ enum Commands {
         #[arg(long)]
         book: bool,
     },
+    /// Build the course book (target/book) and check its includes and links.
+    Book {
+        /// First rerun the captured terminal sessions (book/captures.toml), or only those whose
+        /// id contains the given text.
+        #[arg(long, num_args = 0..=1, value_name = "ID")]
+        capture: Option<Option<String>>,
+        /// Rerun the captured sessions and fail when today's output differs from the book's.
+        #[arg(long)]
+        drift: bool,
+        /// Serve the book on localhost and rebuild it on every change.
+        #[arg(long)]
+        serve: bool,
+        /// The port for --serve.
+        #[arg(long, default_value_t = 3000)]
+        port: u16,
+    },
     /// Run everything CI runs: formatting, lints and every test.
     Test,
     /// The `ros2` command line (service, interface, node, topic verbs), e.g. `ros2 service list`.
@@ -154,6 +171,17 @@ fn main() -> ExitCode {
         Commands::Verify { exercise } => verify::run(exercise.as_deref()),
         Commands::Demo => demo::run(),
         Commands::Bench { quick, cold, book } => bench::run(quick, cold, book),
+        Commands::Book {
+            capture,
+            drift,
+            serve,
+            port,
+        } => book::run(book::Options {
+            capture,
+            drift,
+            serve: serve.then_some(port),
+        })
+        .map(|()| ExitCode::SUCCESS),
         Commands::Test => test::run().map(|()| ExitCode::SUCCESS),
         Commands::Ros2 { args } => ros2::run(&args),
     };

@@ -70,11 +70,13 @@ impl Robot {
 }
 
 fn main() -> Result<()> {
+    // ANCHOR: setup
     let context = Context::default_from_env().context("cannot initialise ROS 2")?;
     let mut executor = context.create_basic_executor();
     let node = executor
         .create_node("speed_server")
         .context("cannot create the node speed_server")?;
+    // ANCHOR_END: setup
 
     // ANCHOR: services
     // A worker owns the robot's state; its callbacks run one at a time, so both services can
@@ -97,6 +99,7 @@ fn main() -> Result<()> {
         .context("cannot create the service /get_status")?;
     // ANCHOR_END: services
 
+    // ANCHOR: spin
     // Ctrl-C (SIGINT) or SIGTERM stop the executor, so the node leaves the graph cleanly.
     let commands = executor.commands().clone();
     ctrlc::set_handler(move || commands.halt_spinning())
@@ -108,5 +111,6 @@ fn main() -> Result<()> {
         return Err(error).context("the executor stopped with an error");
     }
     println!("speed_server: stopped");
+    // ANCHOR_END: spin
     Ok(())
 }
