@@ -78,8 +78,9 @@ class MixedServer(Node):
 def main() -> int:
     rclpy.init()
     node = MixedServer()
-    print('mixed_server: ready', flush=True)
     try:
+        # Printed inside the try, so a Ctrl-C right after "ready" still stops cleanly.
+        print('mixed_server: ready', flush=True)
         rclpy.spin(node)
     except (KeyboardInterrupt, rclpy.executors.ExternalShutdownException):
         pass

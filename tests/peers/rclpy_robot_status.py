@@ -64,8 +64,9 @@ class RobotStatus(Node):
 def main() -> int:
     rclpy.init()
     node = RobotStatus()
-    print("robot_status: ready, serving /set_speed and /get_status", flush=True)
     try:
+        # Printed inside the try, so a Ctrl-C right after "ready" still stops cleanly.
+        print("robot_status: ready, serving /set_speed and /get_status", flush=True)
         rclpy.spin(node)
     except (KeyboardInterrupt, ExternalShutdownException):
         pass

@@ -52,8 +52,9 @@ class SpeedReporter(Node):
 def main() -> int:
     rclpy.init()
     node = SpeedReporter()
-    print("speed_reporter: ready, serving /set_speed and publishing /speed", flush=True)
     try:
+        # Printed inside the try, so a Ctrl-C right after "ready" still stops cleanly.
+        print("speed_reporter: ready, serving /set_speed and publishing /speed", flush=True)
         rclpy.spin(node)
     except (KeyboardInterrupt, ExternalShutdownException):
         pass

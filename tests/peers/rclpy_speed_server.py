@@ -50,8 +50,9 @@ def main() -> int:
     node = Node("speed_server")
     # Keep the service in a variable, as in Rust: the node holds it, and so do we.
     service = node.create_service(SetSpeed, "/set_speed", set_speed)
-    print("speed_server: ready, serving /set_speed", flush=True)
     try:
+        # Printed inside the try, so a Ctrl-C right after "ready" still stops cleanly.
+        print("speed_server: ready, serving /set_speed", flush=True)
         rclpy.spin(node)
     except (KeyboardInterrupt, ExternalShutdownException):
         pass  # Ctrl-C: leave the graph cleanly below.
