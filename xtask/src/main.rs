@@ -10,6 +10,7 @@ mod doctor;
 mod env;
 mod exercises;
 mod generate;
+mod grade;
 mod hint;
 mod list;
 mod progress;
@@ -107,6 +108,10 @@ enum Commands {
         /// Copy the JSON and the chart into the book's appendix (book/src/bench/).
         #[arg(long)]
         book: bool,
+        /// Only time `cargo xtask grade` on a made-up class of this many students handing in
+        /// every exercise (30 takes about a quarter of an hour).
+        #[arg(long, value_name = "STUDENTS")]
+        grade: Option<usize>,
     },
     /// Build the course book (target/book) and check its includes and links.
     Book {
@@ -124,6 +129,15 @@ enum Commands {
         #[arg(long, default_value_t = 3000)]
         port: u16,
     },
+    /// For instructors: grade a class's submissions with the checks, safely (see the book's
+    /// chapter for instructors). `grade merge` joins the outputs of `--shard` runs.
+    #[command(args_conflicts_with_subcommands = true)]
+    Grade {
+        #[command(subcommand)]
+        merge: Option<GradeCommand>,
+        #[command(flatten)]
+        args: GradeArgs,
+    },
     /// Run everything CI runs: formatting, lints and every test.
     Test,
     /// The `ros2` command line (service, interface, node, topic verbs), e.g. `ros2 service list`.
@@ -132,6 +146,46 @@ enum Commands {
         /// The verb and its arguments, as `ros2` takes them.
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
+    },
+}
+
+#[derive(clap::Args)]
+struct GradeArgs {
+    /// The folder of submissions: one folder, git repository, .zip or .tar.gz per student.
+    submissions: Option<std::path::PathBuf>,
+    /// Grade only this exercise (number or name); repeat for several. Default: all.
+    #[arg(long = "exercise", value_name = "EXERCISE")]
+    exercises: Vec<String>,
+    /// Where the grades, feedback, JUnit and Gradescope files go.
+    #[arg(long, default_value = "grades")]
+    out: std::path::PathBuf,
+    /// Students graded at once.
+    #[arg(long, default_value_t = 3)]
+    jobs: usize,
+    /// Grade only slice I of N (1-based), e.g. one job of a CI matrix.
+    #[arg(long, value_name = "I/N")]
+    shard: Option<String>,
+    /// The rubric to grade with (default: exercises/rubric.toml).
+    #[arg(long)]
+    rubric: Option<std::path::PathBuf>,
+    /// Submissions after this date or time (UTC) lose points as the rubric's [late] says.
+    #[arg(long)]
+    deadline: Option<String>,
+    /// Keep the students' built programs (in <out>/.work) for a closer look.
+    #[arg(long)]
+    keep: bool,
+}
+
+#[derive(Subcommand)]
+enum GradeCommand {
+    /// Join the output folders of several `--shard` runs into one.
+    Merge {
+        /// The shards' output folders.
+        #[arg(required = true)]
+        shards: Vec<std::path::PathBuf>,
+        /// Where the joined grades go.
+        #[arg(long, default_value = "grades")]
+        out: std::path::PathBuf,
     },
 }
 
@@ -170,7 +224,12 @@ fn main() -> ExitCode {
         Commands::Reset { exercise, yes } => reset::run(&exercise, yes).map(|()| ExitCode::SUCCESS),
         Commands::Verify { exercise } => verify::run(exercise.as_deref()),
         Commands::Demo => demo::run(),
-        Commands::Bench { quick, cold, book } => bench::run(quick, cold, book),
+        Commands::Bench {
+            quick,
+            cold,
+            book,
+            grade,
+        } => bench::run(quick, cold, book, grade),
         Commands::Book {
             capture,
             drift,
@@ -182,6 +241,26 @@ fn main() -> ExitCode {
             serve: serve.then_some(port),
         })
         .map(|()| ExitCode::SUCCESS),
+        Commands::Grade {
+            merge: Some(GradeCommand::Merge { shards, out }),
+            ..
+        } => grade::merge(&shards, &out),
+        Commands::Grade { merge: None, args } => match args.submissions {
+            None => Err(ui::usage(
+                "which submissions should be graded?",
+                "cargo xtask grade <folder-of-submissions> [--exercise N] [--out DIR]",
+            )),
+            Some(submissions) => grade::run(grade::Options {
+                submissions,
+                exercises: args.exercises,
+                out: args.out,
+                jobs: args.jobs,
+                shard: args.shard,
+                rubric: args.rubric,
+                deadline: args.deadline,
+                keep: args.keep,
+            }),
+        },
         Commands::Test => test::run().map(|()| ExitCode::SUCCESS),
         Commands::Ros2 { args } => ros2::run(&args),
     };

@@ -7,7 +7,7 @@
 
 use crate::exercises::{Exercise, Side};
 use anyhow::{bail, Context, Result};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
@@ -29,7 +29,7 @@ pub enum Build {
 }
 
 /// The outcome of one check.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Outcome {
     pub test: String,
     pub title: String,
@@ -110,16 +110,8 @@ pub fn run(
     exercise: &Exercise,
     program: Option<&Path>,
 ) -> Result<Vec<Outcome>> {
-    let mut command = Command::new(executable);
-    command
-        .args(["--test-threads", PARALLEL_CHECKS, "--color", "never"])
-        .current_dir(crate_dir)
-        .env("RUST_BACKTRACE", "0");
-    environment.apply(&mut command);
-    match program {
-        Some(program) => command.env(PROGRAM_OVERRIDE, program),
-        None => command.env_remove(PROGRAM_OVERRIDE),
-    };
+    let mut command = command(Command::new(executable), environment, program);
+    command.current_dir(crate_dir);
     let mut suite = NodeProcess::start("the check suite", command)?;
     suite.close_stdin();
     let output = suite.wait_for_exit(SUITE_DEADLINE)?;
@@ -132,6 +124,20 @@ pub fn run(
         );
     }
     Ok(outcomes)
+}
+
+/// Completes `command` (the suite's executable, or a wrapper that runs it) with the arguments and
+/// environment a suite runs with.
+pub fn command(mut command: Command, environment: &Environment, program: Option<&Path>) -> Command {
+    command
+        .args(["--test-threads", PARALLEL_CHECKS, "--color", "never"])
+        .env("RUST_BACKTRACE", "0");
+    environment.apply(&mut command);
+    match program {
+        Some(program) => command.env(PROGRAM_OVERRIDE, program),
+        None => command.env_remove(PROGRAM_OVERRIDE),
+    };
+    command
 }
 
 /// Reads libtest's output: `test <path>::<name> ... ok|FAILED` lines and the failure sections.

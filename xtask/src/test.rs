@@ -56,7 +56,7 @@ pub fn run() -> Result<()> {
 
     // The benchmark, briefly: this shows it works; a missed target never fails the tests.
     ui::heading("test", "the benchmark works (cargo xtask bench --quick)");
-    crate::bench::run(true, false, false)?;
+    crate::bench::run(true, false, false, None)?;
 
     println!("  all stages passed in {}", ui::seconds(started.elapsed()));
     Ok(())

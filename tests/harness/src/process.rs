@@ -9,13 +9,20 @@ use anyhow::{bail, Context, Result};
 use std::io::{BufRead, BufReader, Read};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, TrySendError};
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
 /// Time a program gets to stop after SIGINT before it is killed.
 const GRACE: Duration = Duration::from_secs(3);
+/// The most of a program's output kept in its transcript; a program that floods its output
+/// (a student's `loop { println!(..) }`) costs this much memory, not all of it.
+pub const TRANSCRIPT_LIMIT: usize = 256 * 1024;
+/// Lines longer than this are cut (a flood without newlines is still bounded).
+const LINE_LIMIT: usize = 8 * 1024;
+/// Lines waiting for [`NodeProcess::wait_for_line`]; under a flood the newest are dropped.
+const PENDING_LINES: usize = 10_000;
 
 /// A running program. Dropping it stops the program and everything it started.
 #[derive(Debug)]
@@ -50,7 +57,7 @@ impl NodeProcess {
         let mut child = command
             .spawn()
             .with_context(|| format!("cannot start {name} ({command:?})"))?;
-        let (sender, lines) = mpsc::channel();
+        let (sender, lines) = mpsc::sync_channel(PENDING_LINES);
         let transcript = Arc::new(Mutex::new(String::new()));
         let stdout = child
             .stdout
@@ -64,14 +71,23 @@ impl NodeProcess {
             let sender = sender.clone();
             let transcript = Arc::clone(&transcript);
             thread::spawn(move || {
-                for line in BufReader::new(stream).lines() {
-                    let Ok(line) = line else { break };
+                let mut reader = BufReader::new(stream);
+                let mut dropped = 0usize;
+                while let Some(line) = read_line(&mut reader) {
                     if let Ok(mut all) = transcript.lock() {
-                        all.push_str(&line);
-                        all.push('\n');
+                        if all.len() + line.len() < TRANSCRIPT_LIMIT {
+                            all.push_str(&line);
+                            all.push('\n');
+                        } else {
+                            if dropped == 0 {
+                                all.push_str("[... output cut: more than 256 KiB ...]\n");
+                            }
+                            dropped += line.len() + 1;
+                        }
                     }
-                    if sender.send(line).is_err() {
-                        break;
+                    match sender.try_send(line) {
+                        Ok(()) | Err(TrySendError::Full(_)) => {}
+                        Err(TrySendError::Disconnected(_)) => break,
                     }
                 }
             });
@@ -226,6 +242,42 @@ pub fn run_to_end(name: &str, command: Command, deadline: Duration) -> Result<Ou
     let mut process = NodeProcess::start(name, command)?;
     process.close_stdin();
     process.wait_for_exit(deadline)
+}
+
+/// One line of `reader` without its newline, cut at [`LINE_LIMIT`] bytes (the rest of a longer
+/// line is read and thrown away); `None` at the end of the stream.
+fn read_line(reader: &mut impl BufRead) -> Option<String> {
+    let mut line = Vec::new();
+    let mut ended = false;
+    loop {
+        let buffer = match reader.fill_buf() {
+            Ok(buffer) => buffer,
+            Err(error) if error.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(_) => {
+                ended = true;
+                break;
+            }
+        };
+        if buffer.is_empty() {
+            ended = true;
+            break;
+        }
+        let (chunk, found) = match buffer.iter().position(|&b| b == b'\n') {
+            Some(at) => (&buffer[..at], Some(at + 1)),
+            None => (buffer, None),
+        };
+        let room = LINE_LIMIT.saturating_sub(line.len());
+        line.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        let used = found.unwrap_or(buffer.len());
+        reader.consume(used);
+        if found.is_some() {
+            break;
+        }
+    }
+    if ended && line.is_empty() {
+        return None;
+    }
+    Some(String::from_utf8_lossy(&line).into_owned())
 }
 
 fn describe(output: Output) -> String {

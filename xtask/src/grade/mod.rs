@@ -1,0 +1,760 @@
+//! `cargo xtask grade`: grades a class's submissions with the exercises' own check suites.
+//!
+//! For each student: read the submission (only `exercises/<dir>/src/**/*.rs`, into memory),
+//! compile those sources in a pristine workspace ([`workspace`]), then run each exercise's suite,
+//! built once from the instructor's checkout, against the student's program, under limits
+//! ([`sandbox`]). Points come from the checks (`exercises.toml`) and the rubric
+//! (`exercises/rubric.toml`); every output is written from one [`report::ClassReport`].
+//!
+//! Compiles run one at a time (they share one target folder); suites of several students run at
+//! once (`--jobs`), each check in its own ROS domain.
+
+pub mod report;
+pub mod rubric;
+pub mod sandbox;
+pub mod submissions;
+pub mod workspace;
+
+use crate::exercises::{Catalogue, Exercise, Side};
+use crate::suite::{self, Build};
+use crate::{cargo, provision, ui};
+use anyhow::{bail, Context, Result};
+use colored::Colorize;
+use indicatif::{ProgressBar, ProgressStyle};
+use report::{CheckReport, ClassReport, ExerciseInfo, ExerciseReport, Status, StudentReport};
+use rubric::Rubric;
+use sandbox::Sandbox;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::sync::{mpsc, Arc, Mutex};
+use std::time::{Duration, Instant};
+use submissions::Submission;
+use workbook_harness::programs::REFERENCES_PREBUILT;
+use workbook_harness::{project_root, Environment, NodeProcess};
+use workspace::{Built, Workspace};
+
+pub struct Options {
+    pub submissions: PathBuf,
+    pub exercises: Vec<String>,
+    pub out: PathBuf,
+    pub jobs: usize,
+    pub shard: Option<String>,
+    pub rubric: Option<PathBuf>,
+    pub deadline: Option<String>,
+    pub keep: bool,
+}
+
+/// Everything the workers share.
+struct Grader {
+    environment: Environment,
+    rubric: Rubric,
+    exercises: Vec<Exercise>,
+    suites: BTreeMap<String, PathBuf>,
+    workspace: Workspace,
+    sandbox: Sandbox,
+    catalogue: Catalogue,
+    /// Hidden from the compiler while it builds students' code.
+    hidden_from_builds: Vec<PathBuf>,
+    /// Hidden from students' programs while they run.
+    hidden_from_programs: Vec<PathBuf>,
+    work: PathBuf,
+    deadline: Option<i64>,
+    builds: Mutex<()>,
+    run_id: String,
+}
+
+pub fn run(options: Options) -> Result<ExitCode> {
+    let started = Instant::now();
+    let root = project_root();
+    let catalogue = Catalogue::load()?;
+    let rubric_path = options
+        .rubric
+        .clone()
+        .unwrap_or_else(|| root.join("exercises/rubric.toml"));
+    let rubric = Rubric::load(&rubric_path, &catalogue)?;
+    if !options.submissions.is_dir() {
+        return Err(ui::usage(
+            format!(
+                "{} is not a folder of submissions",
+                options.submissions.display()
+            ),
+            "give the folder that holds one folder, git repository, .zip or .tar.gz per student: cargo xtask grade <folder>",
+        ));
+    }
+    let submissions_dir = options.submissions.canonicalize()?;
+    let out = absolute(&options.out)?;
+    if out.starts_with(&submissions_dir) {
+        return Err(ui::usage(
+            format!(
+                "the output folder {} is inside the submissions",
+                out.display()
+            ),
+            "write the grades elsewhere, e.g. --out grades",
+        ));
+    }
+    let exercises: Vec<Exercise> = if options.exercises.is_empty() {
+        catalogue.exercises.clone()
+    } else {
+        options
+            .exercises
+            .iter()
+            .map(|q| catalogue.find(q).cloned())
+            .collect::<Result<_>>()?
+    };
+    let shard = options.shard.as_deref().map(parse_shard).transpose()?;
+    let deadline = options.deadline.as_deref().map(parse_time).transpose()?;
+
+    let (mut paths, ignored) = submissions::discover(&submissions_dir)?;
+    if let Some((index, count)) = shard {
+        paths = paths
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| i % count == index - 1)
+            .map(|(_, p)| p)
+            .collect();
+    }
+    ui::heading(
+        "grade",
+        &format!(
+            "{} submissions × {} exercises from {}{}",
+            paths.len(),
+            exercises.len(),
+            submissions_dir.display(),
+            options
+                .shard
+                .as_deref()
+                .map(|s| format!(" (shard {s})"))
+                .unwrap_or_default()
+        ),
+    );
+    for note in &ignored {
+        println!("    {} {note}", "·".dimmed());
+    }
+
+    let _only_grader = lock(&root)?;
+    let environment = provision::ensure()?;
+    let sandbox = Sandbox::detect(rubric.limits.processes, rubric.limits.memory_mib);
+    for (line, ok) in sandbox.describe() {
+        let mark = if ok { "✓".green() } else { "!".yellow() };
+        println!("  {mark} {line}");
+    }
+    let target = cargo::target_dir()?;
+
+    let step = ui::Step::start(
+        "prepare",
+        "the checks, the reference programs, a pristine workspace",
+    );
+    let mut suites = BTreeMap::new();
+    for exercise in &exercises {
+        match suite::build(&root, &environment, exercise, Side::Solution, None)? {
+            Build::Ready(path) => {
+                suites.insert(exercise.name.clone(), path);
+            }
+            Build::Failed(messages) => {
+                step.failed("a check suite does not compile");
+                eprint!("{messages}");
+                bail!(
+                    "the checks of {} do not compile (a workbook bug)",
+                    exercise.label()
+                );
+            }
+        }
+    }
+    let mut references = cargo::command(&environment, "build");
+    references.args(["--quiet", "--bins", "--package", "workbook-probes"]);
+    for exercise in &catalogue.exercises {
+        references.args(["--package", &exercise.package(Side::Solution)]);
+    }
+    let status = references.status().context("cannot run cargo")?;
+    if !status.success() {
+        step.failed("the reference programs do not build");
+        bail!("the reference programs do not build (a workbook bug)");
+    }
+    let workspace = Workspace::create(&root, &catalogue, &target)?;
+    step.done(&format!("{} suites ready", suites.len()));
+
+    let work = out.join(".work");
+    std::fs::create_dir_all(&work).with_context(|| format!("cannot create {}", work.display()))?;
+    let grader = Arc::new(Grader {
+        hidden_from_builds: vec![root.join("solutions"), submissions_dir.clone()],
+        hidden_from_programs: vec![
+            root.join("solutions"),
+            root.join("tests"),
+            root.join("xtask"),
+            target.clone(),
+            submissions_dir.clone(),
+        ],
+        environment,
+        rubric,
+        exercises,
+        suites,
+        workspace,
+        sandbox,
+        catalogue,
+        work: work.clone(),
+        deadline,
+        builds: Mutex::new(()),
+        run_id: format!("{}-{}", std::process::id(), started.elapsed().as_nanos()),
+    });
+
+    // Student ids, made unique (two archives may differ only in characters made safe).
+    let mut seen = BTreeMap::<String, usize>::new();
+    let queue: Vec<(PathBuf, String)> = paths
+        .into_iter()
+        .map(|path| {
+            let id = submissions::student_id(&path);
+            let n = seen.entry(id.clone()).or_insert(0);
+            *n += 1;
+            let id = if *n == 1 { id } else { format!("{id}-{n}") };
+            (path, id)
+        })
+        .collect();
+    let total = queue.len();
+    let queue = Arc::new(Mutex::new(queue.into_iter()));
+    let (sender, results) = mpsc::channel::<StudentReport>();
+    let jobs = options.jobs.max(1).min(total.max(1));
+    let mut workers = Vec::new();
+    for _ in 0..jobs {
+        let queue = Arc::clone(&queue);
+        let sender = sender.clone();
+        let grader = Arc::clone(&grader);
+        workers.push(std::thread::spawn(move || loop {
+            let next = queue.lock().expect("queue").next();
+            let Some((path, id)) = next else { break };
+            let report = grader.grade(&path, id);
+            if sender.send(report).is_err() {
+                break;
+            }
+        }));
+    }
+    drop(sender);
+
+    let bar = ProgressBar::new(total as u64);
+    bar.set_style(
+        ProgressStyle::with_template(
+            "  {bar:30.cyan/blue} {pos}/{len} students  {elapsed} (about {eta} left)",
+        )
+        .expect("a valid template")
+        .progress_chars("█▉▊▋▌▍▎▏ "),
+    );
+    if !std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    print_header(&grader.exercises);
+    let mut students = Vec::new();
+    for report in results {
+        bar.suspend(|| print_row(&report, &grader.exercises));
+        bar.inc(1);
+        students.push(report);
+    }
+    bar.finish_and_clear();
+    for worker in workers {
+        let _ = worker.join();
+    }
+    students.sort_by(|a, b| a.id.cmp(&b.id));
+
+    let class = ClassReport {
+        exercises: grader
+            .exercises
+            .iter()
+            .map(|e| ExerciseInfo {
+                name: e.name.clone(),
+                title: e.title.clone(),
+                weight: grader.rubric.weight(&e.name),
+            })
+            .collect(),
+        shard: options.shard.clone(),
+        solutions_hidden: grader.sandbox.hides(),
+        students,
+    };
+    if !options.keep {
+        let _ = std::fs::remove_dir_all(&work);
+    }
+    class.write(&out)?;
+    summary(&class, &out, started.elapsed());
+    let broken: Vec<&StudentReport> = class
+        .students
+        .iter()
+        .filter(|s| s.error.is_some())
+        .collect();
+    if broken.is_empty() {
+        Ok(ExitCode::SUCCESS)
+    } else {
+        for student in broken {
+            ui::error(
+                &format!(
+                    "{} could not be graded: {}",
+                    student.id,
+                    student.error.as_deref().unwrap_or_default()
+                ),
+                "ask the student for a new submission (a folder, a git repository, a .zip or a .tar.gz) and grade again",
+            );
+        }
+        Ok(ExitCode::from(1))
+    }
+}
+
+impl Grader {
+    fn grade(&self, path: &Path, id: String) -> StudentReport {
+        let submission = submissions::read(path, id, &self.catalogue, &self.rubric.limits);
+        let max = rubric::round(
+            self.exercises
+                .iter()
+                .map(|e| self.rubric.weight(&e.name))
+                .sum(),
+        );
+        let mut report = StudentReport {
+            id: submission.id.clone(),
+            origin: path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            submitted: submission.submitted.map(|t| {
+                humantime::format_rfc3339(
+                    std::time::UNIX_EPOCH + Duration::from_secs(t.max(0) as u64),
+                )
+                .to_string()
+            }),
+            late_percent: 0.0,
+            exercises: Vec::new(),
+            total: 0.0,
+            max,
+            notes: submission.notes.clone(),
+            error: submission.error.clone(),
+        };
+        if report.error.is_none() {
+            report.exercises = self.grade_exercises(&submission);
+        } else {
+            report.exercises = self
+                .exercises
+                .iter()
+                .map(|e| self.unscored(e, Status::Error, report.error.clone().unwrap_or_default()))
+                .collect();
+        }
+        let sum: f64 = report.exercises.iter().map(|e| e.points).sum();
+        if let (Some(deadline), Some(submitted)) = (self.deadline, submission.submitted) {
+            report.late_percent = self.rubric.late_penalty(submitted - deadline);
+        }
+        report.total = rubric::round(sum * (1.0 - report.late_percent / 100.0));
+        report
+    }
+
+    fn grade_exercises(&self, submission: &Submission) -> Vec<ExerciseReport> {
+        let mut reports: BTreeMap<String, ExerciseReport> = BTreeMap::new();
+        let mut to_build = Vec::new();
+        for exercise in &self.exercises {
+            match submission.exercises.get(&exercise.name) {
+                None => {
+                    let detail = format!("no exercises/{}/src/ in the submission", exercise.dir);
+                    reports.insert(exercise.name.clone(), self.missing(exercise, detail));
+                }
+                Some(sources) if self.workspace.is_starter(exercise, sources) => {
+                    let detail = "handed in unchanged from the shipped exercise".to_string();
+                    reports.insert(exercise.name.clone(), self.missing(exercise, detail));
+                }
+                Some(sources) => to_build.push((exercise, sources)),
+            }
+        }
+        let dir = self.work.join(&submission.id);
+        let built = if to_build.is_empty() {
+            Ok(BTreeMap::new())
+        } else {
+            let _one_at_a_time = self.builds.lock().unwrap_or_else(|p| p.into_inner());
+            self.workspace.build(
+                &self.environment,
+                &self.sandbox,
+                &self.hidden_from_builds,
+                &to_build,
+                &dir.join("bin"),
+                Duration::from_secs(self.rubric.limits.build_seconds),
+                &format!("{}-{}-build", self.run_id, submission.id),
+            )
+        };
+        match built {
+            Err(error) => {
+                for (exercise, _) in &to_build {
+                    reports.insert(
+                        exercise.name.clone(),
+                        self.unscored(
+                            exercise,
+                            Status::Error,
+                            format!("the grader could not build it: {error:#}"),
+                        ),
+                    );
+                }
+            }
+            Ok(built) => {
+                for (exercise, _) in &to_build {
+                    let report = match built.get(&exercise.name) {
+                        Some(Built::Program(program)) => {
+                            self.run_checks(exercise, program, &dir, &submission.id)
+                        }
+                        Some(Built::Failed(messages)) => self.unscored(
+                            exercise,
+                            Status::CompileError,
+                            report::strip_ansi(messages),
+                        ),
+                        None => self.unscored(exercise, Status::Error, "not built".into()),
+                    };
+                    reports.insert(exercise.name.clone(), report);
+                }
+            }
+        }
+        let _ = std::fs::remove_dir_all(dir.join("bin"));
+        self.exercises
+            .iter()
+            .filter_map(|e| reports.remove(&e.name))
+            .collect()
+    }
+
+    fn run_checks(
+        &self,
+        exercise: &Exercise,
+        program: &Path,
+        dir: &Path,
+        id: &str,
+    ) -> ExerciseReport {
+        let scratch = dir.join(&exercise.dir);
+        let prepared = std::fs::create_dir_all(&scratch).and_then(|()| {
+            self.sandbox
+                .launcher(
+                    &self.hidden_from_programs,
+                    program,
+                    &scratch.join("program"),
+                )
+                .map_err(std::io::Error::other)
+        });
+        let launcher = match prepared {
+            Ok(path) => path,
+            Err(error) => {
+                return self.unscored(
+                    exercise,
+                    Status::Error,
+                    format!("cannot prepare the run: {error}"),
+                )
+            }
+        };
+        let mut command = suite::command(
+            Command::new(&self.suites[&exercise.name]),
+            &self.environment,
+            Some(&launcher),
+        );
+        command.current_dir(&scratch).env(REFERENCES_PREBUILT, "1");
+        let token = format!("{}-{}-{}", self.run_id, id, exercise.dir);
+        let cgroup = self.sandbox.limit(&mut command, &token);
+        let deadline = Duration::from_secs(self.rubric.limits.seconds_per_exercise);
+        let (text, timed_out) = match NodeProcess::start("the check suite", command) {
+            Ok(mut process) => {
+                process.close_stdin();
+                match process.wait_for_exit(deadline) {
+                    Ok(output) => (output.text, false),
+                    Err(_) => {
+                        let text = process.transcript();
+                        drop(process);
+                        (text, true)
+                    }
+                }
+            }
+            Err(error) => (format!("{error:#}"), false),
+        };
+        self.sandbox.sweep(&token, cgroup.as_deref());
+        let outcomes = suite::parse(&text, exercise);
+        let mut checks: Vec<CheckReport> = outcomes;
+        // Every check of the rubric is reported, even one the suite never finished.
+        for check in &exercise.checks {
+            if checks.iter().all(|c| c.test != check.test) {
+                checks.push(CheckReport {
+                    test: check.test.clone(),
+                    title: check.title.clone(),
+                    points: check.points,
+                    passed: false,
+                    expected: "the check to finish".into(),
+                    happened: if timed_out {
+                        format!("the checks were stopped after {} s", deadline.as_secs())
+                    } else {
+                        "the check did not report (the suite ended early)".into()
+                    },
+                    hint: check.hint.clone(),
+                });
+            }
+        }
+        let check_max: u32 = exercise.checks.iter().map(|c| c.points).sum();
+        let passed: u32 = checks.iter().filter(|c| c.passed).map(|c| c.points).sum();
+        let status = if timed_out {
+            Status::TimedOut
+        } else if passed == check_max {
+            Status::Passed
+        } else if passed > 0 {
+            Status::Partial
+        } else {
+            Status::Failed
+        };
+        ExerciseReport {
+            name: exercise.name.clone(),
+            status,
+            points: self.rubric.score(&exercise.name, passed, check_max),
+            weight: self.rubric.weight(&exercise.name),
+            check_points: passed,
+            check_max,
+            checks,
+            detail: if timed_out {
+                format!("the checks were stopped after {} s", deadline.as_secs())
+            } else {
+                String::new()
+            },
+        }
+    }
+
+    fn missing(&self, exercise: &Exercise, detail: String) -> ExerciseReport {
+        let mut report = self.unscored(exercise, Status::Missing, detail);
+        report.points = self.rubric.missing.points.min(report.weight);
+        report
+    }
+
+    fn unscored(&self, exercise: &Exercise, status: Status, detail: String) -> ExerciseReport {
+        ExerciseReport {
+            name: exercise.name.clone(),
+            status,
+            points: 0.0,
+            weight: self.rubric.weight(&exercise.name),
+            check_points: 0,
+            check_max: exercise.checks.iter().map(|c| c.points).sum(),
+            checks: Vec::new(),
+            detail,
+        }
+    }
+}
+
+/// `cargo xtask grade merge`: joins the outputs of several shards into one.
+pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<ExitCode> {
+    if inputs.is_empty() {
+        return Err(ui::usage(
+            "no shard outputs to merge",
+            "cargo xtask grade merge <shard-output-folder>... --out <folder>",
+        ));
+    }
+    ui::heading(
+        "grade merge",
+        &format!("{} shards into {}", inputs.len(), out.display()),
+    );
+    let mut merged: Option<ClassReport> = None;
+    for input in inputs {
+        let path = input.join("grades.json");
+        let text = std::fs::read_to_string(&path).map_err(|_| {
+            ui::usage(
+                format!("{} has no grades.json", input.display()),
+                "give the --out folders of `cargo xtask grade --shard I/N` runs",
+            )
+        })?;
+        let class: ClassReport = serde_json::from_str(&text).with_context(|| {
+            format!(
+                "{} is not a grades.json of cargo xtask grade",
+                path.display()
+            )
+        })?;
+        match &mut merged {
+            None => merged = Some(class),
+            Some(all) => {
+                all.solutions_hidden &= class.solutions_hidden;
+                if all.exercises != class.exercises {
+                    return Err(ui::usage(
+                        format!(
+                            "{} graded other exercises or weights than the first shard",
+                            input.display()
+                        ),
+                        "merge only shards of one grading run (same --exercise and rubric)",
+                    ));
+                }
+                for student in class.students {
+                    if all.students.iter().any(|s| s.id == student.id) {
+                        return Err(ui::usage(
+                            format!("the student {} is in more than one shard", student.id),
+                            "merge each shard once (shards of one run never share a student)",
+                        ));
+                    }
+                    all.students.push(student);
+                }
+            }
+        }
+    }
+    let mut class = merged.expect("at least one input");
+    class.students.sort_by(|a, b| a.id.cmp(&b.id));
+    class.shard = None;
+    class.write(out)?;
+    println!(
+        "  {} {} students → {}",
+        "✓".green().bold(),
+        class.students.len(),
+        out.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One grading run per workbook at a time: they share the pristine workspace. A second run
+/// (say, another shard on the same machine) waits for the first.
+fn lock(root: &Path) -> Result<std::fs::File> {
+    use std::os::fd::AsRawFd;
+    let dir = root.join(".workbook/grading");
+    std::fs::create_dir_all(&dir)?;
+    let file = std::fs::File::create(dir.join("lock"))?;
+    // SAFETY: flock(2) on a file descriptor this function owns.
+    if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
+        println!(
+            "  {} waiting for another `cargo xtask grade` in this workbook to finish",
+            "…".yellow()
+        );
+        // SAFETY: as above; this call blocks until the other run releases the lock.
+        if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) } != 0 {
+            bail!("cannot lock {}", dir.join("lock").display());
+        }
+    }
+    Ok(file)
+}
+
+fn print_header(exercises: &[Exercise]) {
+    let mut line = format!("  {:<24}", "student");
+    for exercise in exercises {
+        line.push_str(&format!(" {:>6}", format!("ex{:02}", exercise.number)));
+    }
+    line.push_str(&format!(" {:>8}", "total"));
+    println!("{}", line.bold());
+}
+
+fn print_row(student: &StudentReport, exercises: &[Exercise]) {
+    let mut line = format!("  {:<24}", truncate(&student.id, 24));
+    for exercise in exercises {
+        let cell = student.exercises.iter().find(|e| e.name == exercise.name);
+        let text = match cell {
+            Some(e) if e.status == Status::CompileError => "build✗".to_string(),
+            Some(e) if e.status == Status::Missing => "–".to_string(),
+            Some(e) if e.status == Status::TimedOut => "time✗".to_string(),
+            Some(e) if e.status == Status::Error => "error".to_string(),
+            Some(e) => report::number(e.points),
+            None => String::new(),
+        };
+        let padded = format!(" {text:>6}");
+        line.push_str(&match cell.map(|e| e.status) {
+            Some(Status::Passed) => padded.green().to_string(),
+            Some(Status::Partial) => padded.yellow().to_string(),
+            Some(Status::Missing) => padded.dimmed().to_string(),
+            _ => padded.red().to_string(),
+        });
+    }
+    let total = format!(
+        " {:>8}",
+        format!(
+            "{}/{}",
+            report::number(student.total),
+            report::number(student.max)
+        )
+    );
+    line.push_str(&total.bold().to_string());
+    if student.late_percent > 0.0 {
+        line.push_str(
+            &format!("  late −{}%", report::number(student.late_percent))
+                .yellow()
+                .to_string(),
+        );
+    }
+    if let Some(error) = &student.error {
+        line.push_str(&format!("  {}", truncate(error, 60)).red().to_string());
+    }
+    println!("{line}");
+}
+
+fn summary(class: &ClassReport, out: &Path, took: Duration) {
+    let graded = class.students.iter().filter(|s| s.error.is_none()).count();
+    println!();
+    println!(
+        "  {} {} of {} submissions graded in {}",
+        "✓".green().bold(),
+        graded,
+        class.students.len(),
+        ui::seconds(took)
+    );
+    ui::summary_line("grades", &out.join("grades.csv").display().to_string());
+    ui::summary_line("record", &out.join("grades.json").display().to_string());
+    ui::summary_line("feedback", &out.join("feedback").display().to_string());
+    ui::summary_line("JUnit", &out.join("junit").display().to_string());
+    ui::summary_line(
+        "Gradescope",
+        &out.join("gradescope/<student>/results.json")
+            .display()
+            .to_string(),
+    );
+}
+
+fn truncate(text: &str, width: usize) -> String {
+    let line = text.lines().next().unwrap_or_default();
+    if line.chars().count() > width {
+        line.chars().take(width - 1).collect::<String>() + "…"
+    } else {
+        line.to_string()
+    }
+}
+
+fn absolute(path: &Path) -> Result<PathBuf> {
+    let path = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir()?.join(path)
+    };
+    std::fs::create_dir_all(&path).with_context(|| format!("cannot create {}", path.display()))?;
+    Ok(path.canonicalize()?)
+}
+
+/// `I/N` with 1 ≤ I ≤ N.
+fn parse_shard(text: &str) -> Result<(usize, usize)> {
+    let parsed = text.split_once('/').and_then(|(i, n)| {
+        Some((
+            i.trim().parse::<usize>().ok()?,
+            n.trim().parse::<usize>().ok()?,
+        ))
+    });
+    match parsed {
+        Some((i, n)) if n >= 1 && (1..=n).contains(&i) => Ok((i, n)),
+        _ => Err(ui::usage(
+            format!("--shard {text} is not a shard like 2/4"),
+            "give I/N with 1 ≤ I ≤ N, e.g. --shard 1/4 … --shard 4/4",
+        )),
+    }
+}
+
+/// An RFC 3339 time (`2026-12-01T23:59:00Z`, or with a space) or a date (end of that day, UTC).
+fn parse_time(text: &str) -> Result<i64> {
+    let full = if text.len() == 10 {
+        format!("{text}T23:59:59Z")
+    } else {
+        text.to_string()
+    };
+    let time = humantime::parse_rfc3339_weak(&full).map_err(|_| {
+        ui::usage(
+            format!("--deadline {text} is not a date or time"),
+            "give e.g. --deadline 2026-12-01 or --deadline \"2026-12-01 18:00:00\" (UTC)",
+        )
+    })?;
+    Ok(time
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_are_one_based_and_within_the_count() {
+        assert_eq!(parse_shard("1/4").unwrap(), (1, 4));
+        assert!(parse_shard("0/4").is_err());
+        assert!(parse_shard("5/4").is_err());
+        assert!(parse_shard("x").is_err());
+    }
+
+    #[test]
+    fn a_deadline_date_means_the_end_of_that_day() {
+        assert_eq!(parse_time("1970-01-02").unwrap(), 86_400 + 86_399);
+        assert!(parse_time("tomorrow").is_err());
+    }
+}

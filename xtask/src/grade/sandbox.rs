@@ -1,0 +1,286 @@
+//! What keeps one student's program from hurting the grader, the machine or the other students.
+//!
+//! - **Limits** (setrlimit, inherited by everything the checks start): address space, file size,
+//!   no core dumps, and the number of processes (a pids cgroup when the grader may make one, as
+//!   root usually can; RLIMIT_NPROC otherwise, which root ignores).
+//! - **A marker**: every process of one exercise's run carries `WORKBOOK_GRADE_RUN=<token>` in its
+//!   environment; when the run ends, every process still carrying it is killed, whatever process
+//!   group it moved to.
+//! - **Hidden folders**: the student's build and program run in a mount namespace where the
+//!   solutions' sources, the build output (reference programs) and the other submissions are
+//!   empty folders, so a submission cannot read, copy or run them. Where mount namespaces are not
+//!   allowed, the report says so.
+
+use anyhow::Result;
+use std::ffi::CString;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The environment variable that marks every process of one graded run.
+pub const MARKER: &str = "WORKBOOK_GRADE_RUN";
+
+/// What this machine lets the grader do, found out once.
+#[derive(Debug, Clone)]
+pub struct Sandbox {
+    /// How to enter a mount namespace: `unshare` and its arguments, if possible here.
+    unshare: Option<Vec<String>>,
+    /// The pids cgroup root (v1 `pids` hierarchy or the v2 unified one) when writable.
+    cgroups: Option<PathBuf>,
+    processes: u64,
+    memory_bytes: u64,
+    file_bytes: u64,
+}
+
+impl Sandbox {
+    pub fn detect(processes: u64, memory_mib: u64) -> Sandbox {
+        let unshare = [
+            vec!["--mount", "--propagation", "private"],
+            vec![
+                "--user",
+                "--map-current-user",
+                "--mount",
+                "--propagation",
+                "private",
+            ],
+        ]
+        .into_iter()
+        .map(|args| args.into_iter().map(String::from).collect::<Vec<_>>())
+        .find(|args| {
+            Command::new("unshare")
+                .args(args)
+                .args([
+                    "--",
+                    "mount",
+                    "-t",
+                    "tmpfs",
+                    "-o",
+                    "size=4k",
+                    "workbook-hidden",
+                ])
+                .arg(std::env::temp_dir())
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success())
+        });
+        let cgroups = [
+            "/sys/fs/cgroup/pids",
+            "/sys/fs/cgroup/unified",
+            "/sys/fs/cgroup",
+        ]
+        .iter()
+        .map(PathBuf::from)
+        .find(|root| {
+            let probe = root.join(format!("workbook-grade-probe-{}", std::process::id()));
+            let ok = std::fs::create_dir(&probe).is_ok() && probe.join("pids.max").exists();
+            let _ = std::fs::remove_dir(&probe);
+            ok
+        });
+        Sandbox {
+            unshare,
+            cgroups,
+            processes,
+            memory_bytes: memory_mib * 1024 * 1024,
+            file_bytes: 256 * 1024 * 1024,
+        }
+    }
+
+    /// Whether folders can be hidden from students' code on this machine.
+    pub fn hides(&self) -> bool {
+        self.unshare.is_some()
+    }
+
+    /// One line per protection, for the report's header.
+    pub fn describe(&self) -> Vec<(String, bool)> {
+        vec![
+            (
+                match &self.unshare {
+                    Some(_) => {
+                        "solutions, build output and other submissions hidden from students' code"
+                            .into()
+                    }
+                    None => "solutions NOT hidden (mount namespaces are not allowed here)".into(),
+                },
+                self.unshare.is_some(),
+            ),
+            (
+                match &self.cgroups {
+                    Some(root) => format!(
+                        "at most {} processes per exercise (cgroup {})",
+                        self.processes,
+                        root.display()
+                    ),
+                    None => format!(
+                        "at most {} processes per exercise (RLIMIT_NPROC; not enforced for root)",
+                        self.processes
+                    ),
+                },
+                self.cgroups.is_some() || unsafe { libc::geteuid() } != 0,
+            ),
+            (
+                format!(
+                    "{} MiB of address space per process",
+                    self.memory_bytes / 1024 / 1024
+                ),
+                true,
+            ),
+        ]
+    }
+
+    /// Wraps `program args…` so it runs with the `hidden` folders emptied, when possible.
+    pub fn hiding(&self, hidden: &[PathBuf], program: &Path, args: &[&str]) -> Command {
+        let hidden: Vec<&PathBuf> = hidden.iter().filter(|p| p.is_dir()).collect();
+        match &self.unshare {
+            Some(unshare_args) if !hidden.is_empty() => {
+                let mut script = String::from("set -e; ");
+                for _ in &hidden {
+                    script.push_str(
+                        "mount -t tmpfs -o size=4k,mode=0555 workbook-hidden \"$1\"; shift; ",
+                    );
+                }
+                script.push_str("exec \"$@\"");
+                let mut command = Command::new("unshare");
+                command
+                    .args(unshare_args)
+                    .args(["--", "sh", "-c", &script, "sh"]);
+                command.args(&hidden).arg(program).args(args);
+                command
+            }
+            _ => {
+                let mut command = Command::new(program);
+                command.args(args);
+                command
+            }
+        }
+    }
+
+    /// A launcher script for the program under test: the harness starts it instead of the
+    /// student's binary, and it runs the binary with the hidden folders emptied.
+    pub fn launcher(&self, hidden: &[PathBuf], binary: &Path, script: &Path) -> Result<PathBuf> {
+        let wrapped = self.hiding(hidden, binary, &[]);
+        let mut line = String::from("#!/bin/sh\nexec");
+        for part in std::iter::once(wrapped.get_program()).chain(wrapped.get_args()) {
+            line.push(' ');
+            line.push_str(&shell_quote(&part.to_string_lossy()));
+        }
+        line.push_str(" \"$@\"\n");
+        std::fs::write(script, line)?;
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(script, std::fs::Permissions::from_mode(0o755))?;
+        Ok(script.to_path_buf())
+    }
+
+    /// Puts `command` under the limits and the marker `token`; returns the cgroup made for it
+    /// (remove it with [`Sandbox::sweep`]).
+    pub fn limit(&self, command: &mut Command, token: &str) -> Option<PathBuf> {
+        command.env(MARKER, token);
+        let cgroup = self.cgroups.as_ref().and_then(|root| {
+            let dir = root.join(format!("workbook-grade-{token}"));
+            std::fs::create_dir_all(&dir).ok()?;
+            std::fs::write(dir.join("pids.max"), self.processes.to_string()).ok()?;
+            Some(dir)
+        });
+        let procs = cgroup.as_ref().and_then(|dir| {
+            CString::new(dir.join("cgroup.procs").to_string_lossy().into_owned()).ok()
+        });
+        let (processes, memory, files) = (self.processes, self.memory_bytes, self.file_bytes);
+        // SAFETY: only async-signal-safe calls (open, write, close, setrlimit) between fork and exec.
+        unsafe {
+            command.pre_exec(move || {
+                if let Some(procs) = &procs {
+                    let fd = libc::open(procs.as_ptr(), libc::O_WRONLY);
+                    if fd >= 0 {
+                        libc::write(fd, b"0".as_ptr().cast(), 1);
+                        libc::close(fd);
+                    }
+                }
+                let set = |resource, value: u64| {
+                    let limit = libc::rlimit {
+                        rlim_cur: value,
+                        rlim_max: value,
+                    };
+                    libc::setrlimit(resource, &limit);
+                };
+                set(libc::RLIMIT_AS, memory);
+                set(libc::RLIMIT_FSIZE, files);
+                set(libc::RLIMIT_CORE, 0);
+                if procs.is_none() && libc::geteuid() != 0 {
+                    // Counted per user: leave room for the processes the user already has.
+                    set(libc::RLIMIT_NPROC, processes + running_processes());
+                }
+                Ok(())
+            });
+        }
+        cgroup
+    }
+
+    /// Kills every process carrying `token` (and everything in its cgroup), then removes the
+    /// cgroup. Returns how many processes had to be killed.
+    pub fn sweep(&self, token: &str, cgroup: Option<&Path>) -> usize {
+        let mut killed = 0;
+        for _ in 0..20 {
+            let mut found = marked(token);
+            if let Some(dir) = cgroup {
+                if let Ok(text) = std::fs::read_to_string(dir.join("cgroup.procs")) {
+                    found.extend(text.lines().filter_map(|l| l.trim().parse::<i32>().ok()));
+                }
+            }
+            found.sort_unstable();
+            found.dedup();
+            found.retain(|pid| *pid != std::process::id() as i32);
+            if found.is_empty() {
+                break;
+            }
+            for pid in &found {
+                // SAFETY: kill(2) on a process id; no memory is involved.
+                unsafe {
+                    libc::kill(*pid, libc::SIGKILL);
+                }
+            }
+            killed += found.len();
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        if let Some(dir) = cgroup {
+            for _ in 0..50 {
+                if std::fs::remove_dir(dir).is_ok() {
+                    break;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+        }
+        killed
+    }
+}
+
+/// Processes whose environment holds `MARKER=token` (zombies have none and need no killing).
+pub fn marked(token: &str) -> Vec<i32> {
+    let needle = format!("{MARKER}={token}\0");
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<i32>().ok())
+        .filter(|pid| {
+            std::fs::read(format!("/proc/{pid}/environ"))
+                .is_ok_and(|env| env.windows(needle.len()).any(|w| w == needle.as_bytes()))
+        })
+        .collect()
+}
+
+/// Processes of the whole machine (a cheap upper bound of this user's), for RLIMIT_NPROC.
+fn running_processes() -> u64 {
+    // Called between fork and exec: no allocation, so read the number the kernel keeps.
+    let mut info: libc::sysinfo = unsafe { std::mem::zeroed() };
+    // SAFETY: sysinfo(2) fills the struct it is given.
+    if unsafe { libc::sysinfo(&mut info) } == 0 {
+        u64::from(info.procs)
+    } else {
+        4096
+    }
+}
+
+fn shell_quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "'\\''"))
+}
