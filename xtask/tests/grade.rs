@@ -308,6 +308,21 @@ fn the_fixture_class_gets_the_grades_it_deserves_safely_and_repeatably() {
     // with the workbook's paths in reach).
     let project = ["exercises", "solutions", "tests", "srv", "book"].map(|d| root().join(d));
     let project_before: Vec<_> = project.iter().map(|d| snapshot(d)).collect();
+    // The student's own programs in the shared target folder, which `check` runs.
+    let own_programs = || -> Vec<(PathBuf, std::time::SystemTime)> {
+        let mut found: Vec<_> = std::fs::read_dir(target().join("debug"))
+            .map(|entries| {
+                entries
+                    .flatten()
+                    .filter(|e| e.file_name().to_string_lossy().starts_with("ex0"))
+                    .filter_map(|e| Some((e.path(), e.metadata().ok()?.modified().ok()?)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        found.sort();
+        found
+    };
+    let own_before = own_programs();
 
     let run = xtask()
         .args([
@@ -421,6 +436,11 @@ fn the_fixture_class_gets_the_grades_it_deserves_safely_and_repeatably() {
     for (dir, before) in project.iter().zip(&project_before) {
         assert_unchanged(dir, before);
     }
+    assert_eq!(
+        own_programs(),
+        own_before,
+        "grading replaced programs in target/debug that `cargo xtask check` runs"
+    );
     for place in [scratch.path().to_path_buf(), root()] {
         for name in ["escaped.rs", "stolen-solution.rs"] {
             assert!(

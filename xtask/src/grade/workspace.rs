@@ -71,6 +71,16 @@ impl Workspace {
                 &crate_dir.join("Cargo.toml").to_string_lossy(),
             )?)?)?;
             crate_manifest.remove("dev-dependencies");
+            // Cargo copies every binary to target/debug/<name>; under its own name there it would
+            // replace the student's own `ex01_…` (which `check` runs) with the last graded one.
+            if let Some(bins) = crate_manifest.get_mut("bin").and_then(|b| b.as_array_mut()) {
+                for bin in bins.iter_mut().filter_map(|b| b.as_table_mut()) {
+                    if let Some(name) = bin.get("name").and_then(|n| n.as_str()) {
+                        let renamed = graded_name(name);
+                        bin.insert("name".into(), toml::Value::String(renamed));
+                    }
+                }
+            }
             std::fs::create_dir_all(dir.join(&crate_dir))?;
             std::fs::write(
                 dir.join(&crate_dir).join("Cargo.toml"),
@@ -171,7 +181,8 @@ impl Workspace {
         }
         let mut built = BTreeMap::new();
         for (exercise, _) in work {
-            let result = match programs.get(&exercise.program) {
+            let graded = graded_name(&exercise.program);
+            let result = match programs.get(&graded) {
                 Some(program) => {
                     let copy = dest.join(&exercise.program);
                     std::fs::copy(program, &copy).with_context(|| {
@@ -183,7 +194,7 @@ impl Workspace {
                     "the build did not finish within {} s",
                     deadline.as_secs()
                 )),
-                None => Built::Failed(messages.remove(&exercise.program).unwrap_or_else(|| {
+                None => Built::Failed(messages.remove(&graded).unwrap_or_else(|| {
                     let text = String::from_utf8_lossy(&stderr);
                     let tail: Vec<&str> = text.lines().rev().take(15).collect();
                     tail.into_iter().rev().collect::<Vec<_>>().join("\n")
@@ -217,6 +228,11 @@ impl Workspace {
 }
 
 use std::os::unix::process::CommandExt;
+
+/// The name a program is built under in the grading workspace.
+fn graded_name(program: &str) -> String {
+    format!("graded_{program}")
+}
 
 /// Runs `command`, killing its process group at the deadline; returns stdout, stderr and
 /// whether it was killed.
