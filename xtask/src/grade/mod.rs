@@ -198,6 +198,19 @@ pub fn run(options: Options) -> Result<ExitCode> {
         run_id: format!("{}-{}", std::process::id(), started.elapsed().as_nanos()),
     });
 
+    // Ctrl-C (or SIGTERM) while grading: stop every process of this run before leaving.
+    {
+        let sandbox = grader.sandbox.clone();
+        let run_id = grader.run_id.clone();
+        let _ = ctrlc::set_handler(move || {
+            let stopped = sandbox.sweep_run(&run_id);
+            eprintln!(
+                "\n  interrupted: stopped {stopped} processes of this grading run; no grades written"
+            );
+            std::process::exit(130);
+        });
+    }
+
     // Student ids, made unique (two archives may differ only in characters made safe).
     let mut seen = BTreeMap::<String, usize>::new();
     let queue: Vec<(PathBuf, String)> = paths
@@ -440,7 +453,13 @@ impl Grader {
             &self.environment,
             Some(&launcher),
         );
-        command.current_dir(&scratch).env(REFERENCES_PREBUILT, "1");
+        command
+            .current_dir(&scratch)
+            .env(REFERENCES_PREBUILT, "1")
+            // UDP only: a student's program killed in the middle of a shared-memory transfer can
+            // leave Fast DDS's segments in /dev/shm locked, and every later node on the machine
+            // would then miss messages.
+            .env("FASTDDS_BUILTIN_TRANSPORTS", "UDPv4");
         let token = format!("{}-{}-{}", self.run_id, id, exercise.dir);
         let cgroup = self.sandbox.limit(&mut command, &token);
         let deadline = Duration::from_secs(self.rubric.limits.seconds_per_exercise);

@@ -1,7 +1,7 @@
 //! What keeps one student's program from hurting the grader, the machine or the other students.
 //!
 //! - **Limits** (setrlimit, inherited by everything the checks start): address space, file size,
-//!   no core dumps, and the number of processes (a pids cgroup when the grader may make one, as
+//!   no core dumps, and the number of processes and threads (a pids cgroup when the grader may make one, as
 //!   root usually can; RLIMIT_NPROC otherwise, which root ignores).
 //! - **A marker**: every process of one exercise's run carries `WORKBOOK_GRADE_RUN=<token>` in its
 //!   environment; when the run ends, every process still carrying it is killed, whatever process
@@ -107,12 +107,12 @@ impl Sandbox {
             (
                 match &self.cgroups {
                     Some(root) => format!(
-                        "at most {} processes per exercise (cgroup {})",
+                        "at most {} processes and threads per exercise (cgroup {})",
                         self.processes,
                         root.display()
                     ),
                     None => format!(
-                        "at most {} processes per exercise (RLIMIT_NPROC; not enforced for root)",
+                        "at most {} processes and threads per exercise (RLIMIT_NPROC; root is exempt)",
                         self.processes
                     ),
                 },
@@ -253,19 +253,60 @@ impl Sandbox {
     }
 }
 
+impl Sandbox {
+    /// Kills every process of the grading run `run_id` (all its tokens) and removes its cgroups:
+    /// what an interrupted grader does before it exits.
+    pub fn sweep_run(&self, run_id: &str) -> usize {
+        let prefix = format!("{MARKER}={run_id}-");
+        let mut killed = 0;
+        for _ in 0..20 {
+            let found = processes_with(|env| {
+                env.split(|b| *b == 0)
+                    .any(|v| v.starts_with(prefix.as_bytes()))
+            });
+            if found.is_empty() {
+                break;
+            }
+            for pid in &found {
+                // SAFETY: kill(2) on a process id; no memory is involved.
+                unsafe {
+                    libc::kill(*pid, libc::SIGKILL);
+                }
+            }
+            killed += found.len();
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        if let Some(root) = &self.cgroups {
+            if let Ok(entries) = std::fs::read_dir(root) {
+                let name = format!("workbook-grade-{run_id}-");
+                for entry in entries.flatten() {
+                    if entry.file_name().to_string_lossy().starts_with(&name) {
+                        let _ = std::fs::remove_dir(entry.path());
+                    }
+                }
+            }
+        }
+        killed
+    }
+}
+
 /// Processes whose environment holds `MARKER=token` (zombies have none and need no killing).
 pub fn marked(token: &str) -> Vec<i32> {
-    let needle = format!("{MARKER}={token}\0");
+    let entry = format!("{MARKER}={token}");
+    processes_with(|env| env.split(|b| *b == 0).any(|v| v == entry.as_bytes()))
+}
+
+/// Processes (other than this one) whose environment block satisfies `test`.
+fn processes_with(test: impl Fn(&[u8]) -> bool) -> Vec<i32> {
     let Ok(entries) = std::fs::read_dir("/proc") else {
         return Vec::new();
     };
+    let me = std::process::id() as i32;
     entries
         .flatten()
         .filter_map(|e| e.file_name().to_str()?.parse::<i32>().ok())
-        .filter(|pid| {
-            std::fs::read(format!("/proc/{pid}/environ"))
-                .is_ok_and(|env| env.windows(needle.len()).any(|w| w == needle.as_bytes()))
-        })
+        .filter(|pid| *pid != me)
+        .filter(|pid| std::fs::read(format!("/proc/{pid}/environ")).is_ok_and(|env| test(&env)))
         .collect()
 }
 
