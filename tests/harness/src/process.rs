@@ -19,10 +19,11 @@ const GRACE: Duration = Duration::from_secs(3);
 /// The most of a program's output kept in its transcript; a program that floods its output
 /// (a student's `loop { println!(..) }`) costs this much memory, not all of it.
 pub const TRANSCRIPT_LIMIT: usize = 256 * 1024;
-/// Lines longer than this are cut (a flood without newlines is still bounded).
-const LINE_LIMIT: usize = 8 * 1024;
+/// Lines longer than this are cut (a flood without newlines is still bounded); a benchmark
+/// client's one-line JSON of 2000 samples fits.
+const LINE_LIMIT: usize = 64 * 1024;
 /// Lines waiting for [`NodeProcess::wait_for_line`]; under a flood the newest are dropped.
-const PENDING_LINES: usize = 10_000;
+const PENDING_LINES: usize = 1_000;
 
 /// A running program. Dropping it stops the program and everything it started.
 #[derive(Debug)]

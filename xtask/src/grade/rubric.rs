@@ -54,6 +54,8 @@ pub struct Limits {
     pub memory_mib: u64,
     pub file_kib: u64,
     pub files_per_exercise: usize,
+    #[serde(default)]
+    pub retries: usize,
 }
 
 impl Rubric {
@@ -136,6 +138,7 @@ mod tests {
                 memory_mib: 1,
                 file_kib: 1,
                 files_per_exercise: 1,
+                retries: 0,
             },
         }
     }
