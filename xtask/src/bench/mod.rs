@@ -64,6 +64,9 @@ pub fn run(quick: bool, cold: bool, book: bool, grade: Option<usize>) -> Result<
             targets,
         };
         report::print(&results);
+        if book {
+            println!("  wrote {}", report::write_grading(&results)?.display());
+        }
         println!("  bench finished in {}", ui::seconds(started.elapsed()));
         return Ok(ExitCode::SUCCESS);
     }
