@@ -16,8 +16,10 @@ const LOOKUP_GRACE: Duration = Duration::from_secs(3);
 /// The longest wait, after the spin time, for a graph that is empty or still changing.
 const SETTLE_LIMIT: Duration = Duration::from_secs(4);
 
-/// How long the graph must stay the same to count as discovered.
-const STABLE_FOR: Duration = Duration::from_millis(300);
+/// How long the graph must stay the same to count as discovered. Fast DDS on localhost finds
+/// each other participant after 0.1 s to a few seconds, independently: with 300 ms, a listing
+/// sometimes showed one node's topics and not yet another's (`/parameter_events` missing).
+const STABLE_FOR: Duration = Duration::from_millis(1000);
 
 /// A node that has had time to discover the graph.
 pub struct Graph {
