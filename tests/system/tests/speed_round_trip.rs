@@ -114,6 +114,12 @@ fn client_without_a_server_gives_up_in_time_with_exit_code_2() {
 fn server_stops_cleanly_on_ctrl_c() {
     let world = World::new();
     let mut server = world.start_speed_server();
+    // Ctrl-C once the server answers, as a person would: in rclrs 0.8 `Executor::spin` clears
+    // the halt flag when it starts, so a Ctrl-C between "ready" and the start of spinning is
+    // lost.
+    world
+        .wait_until_callable("/set_speed", Duration::from_secs(20), &mut server)
+        .expect("speed_server answers before it is stopped");
     server.interrupt();
     let output = server
         .wait_for_exit(Duration::from_secs(10))
