@@ -496,6 +496,21 @@ fn a_missing_folder_is_a_clear_error() {
 }
 
 #[test]
+fn an_output_folder_inside_the_submissions_is_refused_before_anything_is_written() {
+    let class = TempDir::new().unwrap();
+    let out = class.path().join("grades");
+    xtask()
+        .args(["grade", "--out"])
+        .arg(&out)
+        .arg(class.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is inside the submissions"))
+        .stderr(predicate::str::contains("fix:"));
+    assert!(!out.exists(), "the refused output folder was created");
+}
+
+#[test]
 fn a_bad_shard_is_a_clear_error() {
     let class = TempDir::new().unwrap();
     xtask()

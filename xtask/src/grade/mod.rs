@@ -93,6 +93,7 @@ pub fn run(options: Options) -> Result<ExitCode> {
             "write the grades elsewhere, e.g. --out grades",
         ));
     }
+    std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
     let exercises: Vec<Exercise> = if options.exercises.is_empty() {
         catalogue.exercises.clone()
     } else {
@@ -724,9 +725,13 @@ fn print_row(student: &StudentReport, exercises: &[Exercise]) {
 fn summary(class: &ClassReport, out: &Path, took: Duration) {
     let graded = class.students.iter().filter(|s| s.error.is_none()).count();
     println!();
+    let mark = if graded == class.students.len() {
+        "✓".green().bold()
+    } else {
+        "!".yellow().bold()
+    };
     println!(
-        "  {} {} of {} submissions graded in {}",
-        "✓".green().bold(),
+        "  {mark} {} of {} submissions graded in {}",
         graded,
         class.students.len(),
         ui::seconds(took)
@@ -752,14 +757,28 @@ fn truncate(text: &str, width: usize) -> String {
     }
 }
 
+/// `path` made absolute with symbolic links resolved, without creating anything: the deepest
+/// existing ancestor is resolved and the rest appended.
 fn absolute(path: &Path) -> Result<PathBuf> {
     let path = if path.is_absolute() {
         path.to_path_buf()
     } else {
         std::env::current_dir()?.join(path)
     };
-    std::fs::create_dir_all(&path).with_context(|| format!("cannot create {}", path.display()))?;
-    Ok(path.canonicalize()?)
+    let mut existing = path.as_path();
+    let mut rest = Vec::new();
+    while !existing.exists() {
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_os_string());
+                existing = parent;
+            }
+            _ => break,
+        }
+    }
+    let mut resolved = existing.canonicalize()?;
+    resolved.extend(rest.iter().rev());
+    Ok(resolved)
 }
 
 /// `I/N` with 1 ≤ I ≤ N.
