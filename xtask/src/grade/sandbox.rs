@@ -176,7 +176,7 @@ impl Sandbox {
     pub fn limit(&self, command: &mut Command, token: &str) -> Option<PathBuf> {
         command.env(MARKER, token);
         let cgroup = self.cgroups.as_ref().and_then(|root| {
-            let dir = root.join(format!("workbook-grade-{token}"));
+            let dir = root.join(cgroup_name(token));
             std::fs::create_dir_all(&dir).ok()?;
             std::fs::write(dir.join("pids.max"), self.processes.to_string()).ok()?;
             Some(dir)
@@ -218,8 +218,7 @@ impl Sandbox {
     /// Kills every process carrying `token` (and everything in its cgroup), then removes the
     /// cgroup. Returns how many processes had to be killed.
     pub fn sweep(&self, token: &str, cgroup: Option<&Path>) -> usize {
-        let mut killed = 0;
-        for _ in 0..20 {
+        let killed = kill_until_gone(|| {
             let mut found = marked(token);
             if let Some(dir) = cgroup {
                 if let Ok(text) = std::fs::read_to_string(dir.join("cgroup.procs")) {
@@ -229,18 +228,8 @@ impl Sandbox {
             found.sort_unstable();
             found.dedup();
             found.retain(|pid| *pid != std::process::id() as i32);
-            if found.is_empty() {
-                break;
-            }
-            for pid in &found {
-                // SAFETY: kill(2) on a process id; no memory is involved.
-                unsafe {
-                    libc::kill(*pid, libc::SIGKILL);
-                }
-            }
-            killed += found.len();
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        }
+            found
+        });
         if let Some(dir) = cgroup {
             for _ in 0..50 {
                 if std::fs::remove_dir(dir).is_ok() {
@@ -251,34 +240,20 @@ impl Sandbox {
         }
         killed
     }
-}
 
-impl Sandbox {
     /// Kills every process of the grading run `run_id` (all its tokens) and removes its cgroups:
     /// what an interrupted grader does before it exits.
     pub fn sweep_run(&self, run_id: &str) -> usize {
         let prefix = format!("{MARKER}={run_id}-");
-        let mut killed = 0;
-        for _ in 0..20 {
-            let found = processes_with(|env| {
+        let killed = kill_until_gone(|| {
+            processes_with(|env| {
                 env.split(|b| *b == 0)
                     .any(|v| v.starts_with(prefix.as_bytes()))
-            });
-            if found.is_empty() {
-                break;
-            }
-            for pid in &found {
-                // SAFETY: kill(2) on a process id; no memory is involved.
-                unsafe {
-                    libc::kill(*pid, libc::SIGKILL);
-                }
-            }
-            killed += found.len();
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        }
+            })
+        });
         if let Some(root) = &self.cgroups {
             if let Ok(entries) = std::fs::read_dir(root) {
-                let name = format!("workbook-grade-{run_id}-");
+                let name = cgroup_name(&format!("{run_id}-"));
                 for entry in entries.flatten() {
                     if entry.file_name().to_string_lossy().starts_with(&name) {
                         let _ = std::fs::remove_dir(entry.path());
@@ -288,6 +263,32 @@ impl Sandbox {
         }
         killed
     }
+}
+
+/// The cgroup folder name of the run marked `token`.
+fn cgroup_name(token: &str) -> String {
+    format!("workbook-grade-{token}")
+}
+
+/// SIGKILLs the processes `find` returns until it returns none (at most 20 rounds, 50 ms
+/// apart: a dying process may still start children). Returns how many kills were sent.
+fn kill_until_gone(find: impl Fn() -> Vec<i32>) -> usize {
+    let mut killed = 0;
+    for _ in 0..20 {
+        let found = find();
+        if found.is_empty() {
+            break;
+        }
+        for pid in &found {
+            // SAFETY: kill(2) on a process id; no memory is involved.
+            unsafe {
+                libc::kill(*pid, libc::SIGKILL);
+            }
+        }
+        killed += found.len();
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    killed
 }
 
 /// Processes whose environment holds `MARKER=token` (zombies have none and need no killing).

@@ -255,37 +255,68 @@ fn walk(
     Ok(())
 }
 
+/// What an archive entry is, as far as taking it goes.
+enum EntryKind {
+    /// A folder or archive metadata: nothing to take or to report.
+    Skip,
+    /// A link, never followed; how to call it in the student's notes.
+    Link(&'static str),
+    File,
+    Other,
+}
+
+/// The rule both archive kinds share: an entry becomes an [`Entry`] only if its name stays
+/// inside the submission, it is a plain file, and it could hold exercise sources.
+fn archive_entry(
+    name: &str,
+    kind: EntryKind,
+    modified: Option<i64>,
+    reader: &mut impl Read,
+    limits: &Limits,
+    notes: &mut Vec<String>,
+) -> Result<Option<Entry>> {
+    if matches!(kind, EntryKind::Skip) {
+        return Ok(None);
+    }
+    let Some(path) = safe_relative(name) else {
+        notes.push(format!(
+            "archive entry {name:?} points outside the submission: ignored"
+        ));
+        return Ok(None);
+    };
+    match kind {
+        EntryKind::Link(what) => {
+            notes.push(format!("{name}: {what}, not followed"));
+            Ok(None)
+        }
+        EntryKind::File if wanted(&path) => Ok(read_capped(reader, limits, name, notes)?.map(
+            |bytes| Entry {
+                path,
+                bytes,
+                modified,
+            },
+        )),
+        _ => Ok(None),
+    }
+}
+
 fn from_zip(file: std::fs::File, limits: &Limits, notes: &mut Vec<String>) -> Result<Vec<Entry>> {
     let mut archive = zip::ZipArchive::new(file)?;
     let mut entries = Vec::new();
     for index in 0..archive.len() {
         let mut item = archive.by_index(index)?;
         let name = item.name().to_string();
-        if item.is_dir() {
-            continue;
-        }
-        let Some(path) = safe_relative(&name) else {
-            notes.push(format!(
-                "archive entry {name:?} points outside the submission: ignored"
-            ));
-            continue;
+        let kind = if item.is_dir() {
+            EntryKind::Skip
+        } else if item.is_symlink() {
+            EntryKind::Link("a symbolic link")
+        } else {
+            EntryKind::File
         };
-        if item.is_symlink() {
-            notes.push(format!("{name}: a symbolic link, not followed"));
-            continue;
-        }
-        if !wanted(&path) {
-            continue;
-        }
         let modified = item.last_modified().and_then(|t| zip_time_to_unix(&t));
-        let Some(bytes) = read_capped(&mut item, limits, &name, notes)? else {
-            continue;
-        };
-        entries.push(Entry {
-            path,
-            bytes,
-            modified,
-        });
+        entries.extend(archive_entry(
+            &name, kind, modified, &mut item, limits, notes,
+        )?);
     }
     Ok(entries)
 }
@@ -295,34 +326,24 @@ fn from_tar(reader: impl Read, limits: &Limits, notes: &mut Vec<String>) -> Resu
     let mut entries = Vec::new();
     for item in archive.entries()? {
         let mut item = item?;
-        let name = item.path_bytes();
-        let name = String::from_utf8_lossy(&name).into_owned();
-        let kind = item.header().entry_type();
-        if kind.is_dir() || kind.is_pax_global_extensions() || kind.is_pax_local_extensions() {
-            continue;
-        }
-        let Some(path) = safe_relative(&name) else {
-            notes.push(format!(
-                "archive entry {name:?} points outside the submission: ignored"
-            ));
-            continue;
+        let name = String::from_utf8_lossy(&item.path_bytes()).into_owned();
+        let header = item.header().entry_type();
+        let kind = if header.is_dir()
+            || header.is_pax_global_extensions()
+            || header.is_pax_local_extensions()
+        {
+            EntryKind::Skip
+        } else if header.is_symlink() || header.is_hard_link() {
+            EntryKind::Link("a link")
+        } else if header.is_file() {
+            EntryKind::File
+        } else {
+            EntryKind::Other
         };
-        if kind.is_symlink() || kind.is_hard_link() {
-            notes.push(format!("{name}: a link, not followed"));
-            continue;
-        }
-        if !kind.is_file() || !wanted(&path) {
-            continue;
-        }
         let modified = item.header().mtime().ok().map(|t| t as i64);
-        let Some(bytes) = read_capped(&mut item, limits, &name, notes)? else {
-            continue;
-        };
-        entries.push(Entry {
-            path,
-            bytes,
-            modified,
-        });
+        entries.extend(archive_entry(
+            &name, kind, modified, &mut item, limits, notes,
+        )?);
     }
     Ok(entries)
 }
