@@ -1,8 +1,10 @@
 //! `cargo xtask doctor`: checks the environment and prints one line per check, each a ✓ or a ✗
-//! with the fix. It only reads: it never installs or changes anything.
+//! with the fix. It only reads: it never installs or changes anything, except with `--clean-shm`,
+//! which removes the shared-memory files that no running process holds (see [`crate::shm`]).
 
-use crate::{provision, ui};
+use crate::{provision, shm, ui};
 use anyhow::Result;
+use colored::Colorize;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use workbook_harness::{project_root, Environment, RosSource};
@@ -43,8 +45,12 @@ const NEEDED_RUST: &[&str] = &[
     "robot_interfaces",
 ];
 
-/// Runs every check; exits 1 when any fails.
-pub fn run() -> Result<ExitCode> {
+/// Runs every check (after removing stale shared memory, with `clean_shm`); exits 1 when any
+/// check fails.
+pub fn run(clean_shm: bool) -> Result<ExitCode> {
+    if clean_shm {
+        clean_shared_memory()?;
+    }
     let root = project_root();
     let environment = Environment::detect(&root);
     ui::heading("doctor", "checking the ROS 2 environment");
@@ -59,6 +65,7 @@ pub fn run() -> Result<ExitCode> {
         rust_interfaces(&environment),
         rclpy(&environment),
         domain(),
+        shared_memory(),
     ];
     let failed = checks.iter().filter(|c| !c.ok).count();
     for check in &checks {
@@ -258,4 +265,53 @@ fn domain() -> Check {
             "unset (domain 0); the checks use their own domains",
         ),
     }
+}
+
+fn shared_memory() -> Check {
+    const NAME: &str = "shared memory";
+    match shm::scan(Path::new(shm::SHM_DIR)) {
+        Ok(segments) if segments.stale.is_empty() => pass(
+            NAME,
+            format!(
+                "no stale Fast DDS files in {} ({} in use)",
+                shm::SHM_DIR,
+                segments.in_use.len()
+            ),
+        ),
+        // Killed programs leave these behind and Fast DDS clears most of them itself, so they
+        // are not a failure; they are the first suspect when nodes stop seeing each other.
+        Ok(segments) => pass(
+            NAME,
+            format!(
+                "{} stale Fast DDS files in {} (left by killed ROS programs); if nodes on this \
+                 machine stop seeing each other, `cargo xtask doctor --clean-shm` removes them",
+                segments.stale.len(),
+                shm::SHM_DIR
+            ),
+        ),
+        Err(error) => fail(
+            NAME,
+            format!("cannot inspect {}: {error:#}", shm::SHM_DIR),
+            "check that /proc is mounted and readable",
+        ),
+    }
+}
+
+fn clean_shared_memory() -> Result<()> {
+    ui::heading("doctor", "removing stale Fast DDS files from /dev/shm");
+    let removed = shm::remove_stale(Path::new(shm::SHM_DIR))?;
+    if removed.is_empty() {
+        println!("  nothing to remove: every Fast DDS file there is in use");
+    } else {
+        const SHOWN: usize = 5;
+        for path in removed.iter().take(SHOWN) {
+            println!("  {} {}", "removed".green(), path.display());
+        }
+        if removed.len() > SHOWN {
+            println!("  {} {} more", "removed".green(), removed.len() - SHOWN);
+        }
+        println!("  removed {} stale files", removed.len());
+    }
+    println!();
+    Ok(())
 }

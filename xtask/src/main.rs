@@ -18,6 +18,7 @@ mod provision;
 mod reset;
 mod ros2;
 mod run;
+mod shm;
 mod suggest;
 mod suite;
 mod test;
@@ -48,7 +49,12 @@ enum Commands {
     /// Print `export` lines: `eval "$(cargo xtask env)"` gives a shell with ROS 2 ready.
     Env,
     /// Check the environment and say how to fix what is wrong.
-    Doctor,
+    Doctor {
+        /// Remove the shared-memory files that ROS processes killed earlier left in /dev/shm
+        /// (only those no running process holds).
+        #[arg(long)]
+        clean_shm: bool,
+    },
     /// Build and run a program: an exercise (`1`, `speed-server`) or a reference program
     /// (`speed_server`, `speed_client`).
     Run {
@@ -201,7 +207,7 @@ fn main() -> ExitCode {
             }
         }
         Commands::Env => env::run().map(|()| ExitCode::SUCCESS),
-        Commands::Doctor => doctor::run(),
+        Commands::Doctor { clean_shm } => doctor::run(clean_shm),
         Commands::Run {
             program,
             solution,
