@@ -5,8 +5,11 @@
 //! holding a `ros2` link to it goes first on the exported `PATH`; with a real one, `PATH` is left
 //! as it is.
 //!
-//! Standard output carries only the export lines; anything for people goes to standard error, so
-//! the `eval` never sees it.
+//! With the workbook's `ros2`, one more line registers its Tab completion when the shell running
+//! the `eval` is bash, or zsh with its completion system loaded (other shells skip it).
+//!
+//! Standard output carries only these shell lines; anything for people goes to standard error,
+//! so the `eval` never sees it.
 
 use anyhow::{Context, Result};
 use std::ffi::OsString;
@@ -28,6 +31,9 @@ pub fn run() -> Result<()> {
     }
     // Nodes started from this shell find each other only on this machine (Jazzy and later).
     println!("export ROS_AUTOMATIC_DISCOVERY_RANGE=LOCALHOST");
+    if let Some(folder) = &ros2_dir {
+        println!("{}", completion_line(&folder.join("ros2")));
+    }
     eprintln!(
         "# ROS 2 {} ({:?}) environment for the workbook",
         environment.distro, environment.source
@@ -94,6 +100,16 @@ fn with_ros2_first(path: &OsString, folder: Option<&Path>) -> OsString {
     let rest = std::env::split_paths(path).filter(|dir| dir != folder);
     std::env::join_paths(std::iter::once(folder.to_path_buf()).chain(rest))
         .unwrap_or_else(|_| path.clone())
+}
+
+/// The line that registers `ros2`'s Tab completion in bash and zsh, and does nothing elsewhere.
+fn completion_line(ros2: &Path) -> String {
+    let ros2 = quote(&ros2.to_string_lossy());
+    format!(
+        "if [ -n \"${{BASH_VERSION:-}}\" ]; then eval \"$({ros2} completion bash 2>/dev/null)\"; \
+         elif [ -n \"${{ZSH_VERSION:-}}\" ] && command -v compdef >/dev/null 2>&1; then \
+         eval \"$({ros2} completion zsh 2>/dev/null)\"; fi"
+    )
 }
 
 /// Single-quotes a value for POSIX shells.

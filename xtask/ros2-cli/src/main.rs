@@ -24,7 +24,7 @@ mod yaml_dump;
 // Linked for its build script's link lines (rcl, rcl_action, rcutils); see `rcl.rs`.
 extern crate rclrs;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, Parser, Subcommand};
 use graph::{Graph, DEFAULT_SPIN_TIME};
 use std::process::ExitCode;
 
@@ -62,6 +62,11 @@ enum Command {
         #[command(subcommand)]
         verb: TopicVerb,
     },
+    /// Print the shell script that completes these commands on Tab (bash, zsh, fish):
+    /// `eval "$(ros2 completion bash)"`. `cargo xtask env` does this for bash and zsh. Not a
+    /// ros2cli verb (ros2cli completes through argcomplete), so it is hidden from the help.
+    #[command(hide = true)]
+    Completion { shell: clap_complete::Shell },
 }
 
 /// How long to let discovery run, as ros2cli's `--spin-time` (it applies without the daemon).
@@ -297,6 +302,14 @@ fn main() -> ExitCode {
 
 fn dispatch(command: Command) -> anyhow::Result<()> {
     match command {
+        Command::Completion { shell } => {
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "ros2", &mut script);
+            match std::io::Write::write_all(&mut std::io::stdout(), &script) {
+                Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => Err(error.into()),
+                _ => Ok(()),
+            }
+        }
         Command::Service {
             include_hidden_services: hidden,
             verb,
