@@ -18,6 +18,7 @@ mod provision;
 mod reset;
 mod ros2;
 mod run;
+mod shipped;
 mod shm;
 mod suggest;
 mod suite;
@@ -102,7 +103,13 @@ enum Commands {
         yes: bool,
     },
     /// For maintainers: solutions pass, shipped exercises and wrong variants fail.
-    Verify { exercise: Option<String> },
+    Verify {
+        exercise: Option<String>,
+        /// Record the exercises as committed in exercises/shipped.toml (what `reset` restores),
+        /// instead of verifying.
+        #[arg(long, conflicts_with = "exercise")]
+        record_shipped: bool,
+    },
     /// Measure service round trips (rclrs and rclpy), memory and the workbook's loops.
     Bench {
         /// A short run (under a minute) that shows the benchmark works.
@@ -228,7 +235,11 @@ fn main() -> ExitCode {
         }
         Commands::Watch { exercise } => watch::run(exercise.as_deref()).map(|()| ExitCode::SUCCESS),
         Commands::Reset { exercise, yes } => reset::run(&exercise, yes).map(|()| ExitCode::SUCCESS),
-        Commands::Verify { exercise } => verify::run(exercise.as_deref()),
+        Commands::Verify {
+            record_shipped: true,
+            ..
+        } => verify::record_shipped(),
+        Commands::Verify { exercise, .. } => verify::run(exercise.as_deref()),
         Commands::Demo => demo::run(),
         Commands::Bench {
             quick,

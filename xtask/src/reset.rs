@@ -1,13 +1,15 @@
 //! `cargo xtask reset <exercise> [--yes]`: puts the shipped version of an exercise back. It asks
 //! first (or needs `--yes` when nobody can answer), and copies the student's files to
-//! `.workbook/backups/<exercise>-<time>/` before touching them, so nothing is ever lost.
+//! `.workbook/backups/<exercise>-<time>/` before touching them, so nothing is ever lost. "Shipped"
+//! means as the workbook shipped it, even after the student committed their own work (see
+//! [`crate::shipped`]).
 
 use crate::exercises::{Catalogue, Side};
-use crate::ui;
-use anyhow::{bail, Context, Result};
+use crate::{shipped, ui};
+use anyhow::{Context, Result};
+use colored::Colorize;
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
-use std::process::Command;
 use workbook_harness::project_root;
 
 pub fn run(query: &str, yes: bool) -> Result<()> {
@@ -16,7 +18,7 @@ pub fn run(query: &str, yes: bool) -> Result<()> {
     let exercise = catalogue.find(query)?.clone();
     let dir = exercise.crate_dir(&root, Side::Exercise);
     let relative = format!("exercises/{}", exercise.dir);
-    let shipped = shipped_files(&root, &relative)?;
+    let shipped = shipped_files(&root, &exercise.dir)?;
     ui::heading(
         "reset",
         &format!("{}: {}", exercise.label(), exercise.title),
@@ -68,40 +70,35 @@ pub fn run(query: &str, yes: bool) -> Result<()> {
     Ok(())
 }
 
-/// Every file of the exercise as the workbook's last commit has it: `(path, content)`.
-fn shipped_files(root: &Path, relative: &str) -> Result<Vec<(String, Vec<u8>)>> {
-    let git = |args: &[&str]| -> Result<Vec<u8>> {
-        let output = Command::new("git")
-            .args(args)
-            .current_dir(root)
-            .output()
-            .context("cannot run git")?;
-        if !output.status.success() {
-            bail!(
-                "git {} failed: {}",
-                args.join(" "),
-                String::from_utf8_lossy(&output.stderr).trim()
-            );
-        }
-        Ok(output.stdout)
-    };
-    let listing = git(&["ls-tree", "-r", "--name-only", "HEAD", "--", relative]).map_err(|error| {
+/// Every file of the exercise as shipped: `(path from the project root, content)`. The shipped
+/// tree comes from `exercises/shipped.toml`, so a student's own commits do not count as shipped;
+/// without a record (or in a clone that lacks that tree) `HEAD` stands in, and the student is told.
+fn shipped_files(root: &Path, dir: &str) -> Result<Vec<(String, Vec<u8>)>> {
+    let relative = format!("exercises/{dir}");
+    let cannot = |error: anyhow::Error| {
         ui::problem(
             format!("cannot find the shipped version of {relative}: {error:#}"),
             "reset needs the workbook as a git clone; `git clone` it again into another folder and copy the exercise from there",
         )
-    })?;
-    let names: Vec<String> = String::from_utf8_lossy(&listing)
-        .lines()
-        .map(str::to_string)
-        .collect();
-    if names.is_empty() {
-        bail!("git's HEAD has no files under {relative}");
-    }
-    names
+    };
+    let recorded = shipped::load(root)?.remove(dir);
+    let tree = match recorded {
+        Some(tree) if shipped::has_tree(root, &tree) => tree,
+        _ => {
+            println!(
+                "  {} the shipped version of {relative} is not recorded in {}; using your last \
+                 commit's",
+                "note:".yellow().bold(),
+                shipped::RECORD
+            );
+            shipped::head_tree(root, dir).map_err(cannot)?
+        }
+    };
+    let files = shipped::files(root, &tree).map_err(cannot)?;
+    Ok(files
         .into_iter()
-        .map(|name| Ok((name.clone(), git(&["show", &format!("HEAD:{name}")])?)))
-        .collect()
+        .map(|(path, content)| (format!("{relative}/{path}"), content))
+        .collect())
 }
 
 fn copy_tree(from: &Path, to: &Path) -> Result<()> {

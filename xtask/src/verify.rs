@@ -1,11 +1,12 @@
 //! `cargo xtask verify` (for maintainers): proves that every suite can tell right from wrong.
 //! Every reference solution passes its suite; every exercise as shipped fails it; and every
 //! deliberately wrong variant listed in `exercises/exercises.toml` fails at least the checks the
-//! data file says must catch it.
+//! data file says must catch it; and `exercises/shipped.toml` records each exercise as committed
+//! (`--record-shipped` rewrites it), so that `reset` can put it back.
 
 use crate::exercises::{Catalogue, Exercise, Side};
 use crate::suite::{self, Build, Outcome};
-use crate::{cargo, provision, ui};
+use crate::{cargo, provision, shipped, ui};
 use anyhow::{bail, Context, Result};
 use colored::Colorize;
 use std::path::Path;
@@ -96,6 +97,26 @@ pub fn run(only: Option<&str>) -> Result<ExitCode> {
             }
         }
 
+        let recorded = shipped::load(&root)?.remove(&exercise.dir);
+        let head = shipped::head_tree(&root, &exercise.dir)?;
+        let current = recorded.as_deref() == Some(head.as_str());
+        line(
+            current,
+            "shipped.toml",
+            if current {
+                "records this version (reset puts it back)"
+            } else {
+                "does not record this version: run `cargo xtask verify --record-shipped`"
+            },
+        );
+        if !current {
+            problems.push(format!(
+                "{}: {} does not record the exercise as committed",
+                exercise.label(),
+                shipped::RECORD
+            ));
+        }
+
         for variant in &exercise.variants {
             let program = variants_dir.join(&variant.program);
             let outcomes = suite::run(
@@ -155,6 +176,45 @@ pub fn run(only: Option<&str>) -> Result<ExitCode> {
         }
         Ok(ExitCode::from(1))
     }
+}
+
+/// `--record-shipped`: records every exercise's tree as `HEAD` has it. Refuses while an exercise
+/// has uncommitted changes, which the record would silently leave out.
+pub fn record_shipped() -> Result<ExitCode> {
+    let root = project_root();
+    let catalogue = Catalogue::load()?;
+    let status = std::process::Command::new("git")
+        .args([
+            "status",
+            "--porcelain",
+            "--",
+            "exercises",
+            &format!(":!{}", shipped::RECORD),
+        ])
+        .current_dir(&root)
+        .output()
+        .context("cannot run git")?;
+    let changed = String::from_utf8_lossy(&status.stdout).trim().to_string();
+    if !changed.is_empty() {
+        return Err(ui::problem(
+            format!("the exercises have uncommitted changes:\n{changed}"),
+            "commit them first: the record names the exercises as HEAD has them",
+        ));
+    }
+    let dirs: Vec<&str> = catalogue.exercises.iter().map(|e| e.dir.as_str()).collect();
+    let recorded = shipped::record(&root, &dirs)?;
+    ui::heading(
+        "verify",
+        &format!("recorded the shipped exercises in {}", shipped::RECORD),
+    );
+    for (dir, tree) in &recorded {
+        println!("    {dir:<30} {}", &tree[..12]);
+    }
+    println!(
+        "\n  commit {} with the exercises it records",
+        shipped::RECORD
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 fn build_suite(
