@@ -42,7 +42,15 @@ pub struct Environment {
     pub workbook_prefix: PathBuf,
     /// Every ament prefix, first wins: the workbook's prefix, then the sourced ones.
     pub prefixes: Vec<PathBuf>,
+    /// The workbook's Fast DDS profile (`xtask/ros/fastdds.xml`: faster discovery on localhost).
+    pub fastdds_profile: PathBuf,
 }
+
+/// The variables Fast DDS reads its XML profile from: 2.x (Jazzy) and 3.x (later distros).
+const FASTDDS_PROFILE_VARIABLES: [&str; 2] = [
+    "FASTRTPS_DEFAULT_PROFILES_FILE",
+    "FASTDDS_DEFAULT_PROFILES_FILE",
+];
 
 /// The distribution the provisioned environment installs.
 pub const PROVISIONED_DISTRO: &str = "jazzy";
@@ -52,6 +60,7 @@ impl Environment {
     /// environment. It does not check that the environment is complete (see `xtask doctor`).
     pub fn detect(root: &Path) -> Environment {
         let own = root.join(".ros");
+        let fastdds_profile = root.join("xtask/ros/fastdds.xml");
         let sourced: Vec<PathBuf> = std::env::var_os("AMENT_PREFIX_PATH")
             .map(|value| std::env::split_paths(&value).collect::<Vec<_>>())
             .unwrap_or_default()
@@ -72,6 +81,7 @@ impl Environment {
                     distro,
                     workbook_prefix: overlay,
                     prefixes,
+                    fastdds_profile,
                 }
             }
             _ => {
@@ -81,6 +91,7 @@ impl Environment {
                     distro: PROVISIONED_DISTRO.to_string(),
                     workbook_prefix: prefix.clone(),
                     prefixes: vec![prefix],
+                    fastdds_profile,
                 }
             }
         }
@@ -115,6 +126,15 @@ impl Environment {
         if self.source == RosSource::Sourced {
             let dirs = python_package_dirs(&self.workbook_prefix);
             vars.push(("PYTHONPATH", join_with_existing(dirs, "PYTHONPATH", self)));
+        }
+        // A profile of the student's own wins: Fast DDS reads only one.
+        let own_profile = FASTDDS_PROFILE_VARIABLES
+            .iter()
+            .any(|name| std::env::var_os(name).is_some_and(|v| !v.is_empty()));
+        if !own_profile {
+            for name in FASTDDS_PROFILE_VARIABLES {
+                vars.push((name, self.fastdds_profile.clone().into_os_string()));
+            }
         }
         vars
     }

@@ -539,13 +539,7 @@ impl Grader {
             &self.environment,
             Some(launcher),
         );
-        command
-            .current_dir(scratch)
-            .env(REFERENCES_PREBUILT, "1")
-            // UDP only: a student's program killed in the middle of a shared-memory transfer can
-            // leave Fast DDS's segments in /dev/shm locked, and every later node on the machine
-            // would then miss messages.
-            .env("FASTDDS_BUILTIN_TRANSPORTS", "UDPv4");
+        command.current_dir(scratch).env(REFERENCES_PREBUILT, "1");
         let cgroup = self.sandbox.limit(&mut command, token);
         let (text, timed_out) = match NodeProcess::start("the check suite", command) {
             Ok(mut process) => {
