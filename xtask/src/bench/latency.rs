@@ -1,7 +1,8 @@
 //! Service round trips between separate processes: every client (rclrs, rclpy's usual
 //! `call_async` + `spin_until_future_complete`, rclpy with one reused executor) against every
 //! server (the reference rclrs `speed_server`, a minimal rclpy server), release builds, warm-up
-//! not counted, discovery time reported apart.
+//! not counted, discovery time reported apart. Also how long a new client takes to find a server
+//! that is already running ([`discovery`]), over many fresh processes.
 
 use super::Plan;
 use crate::{cargo, ui};
@@ -151,19 +152,61 @@ fn measure(environment: &Environment, plan: &Plan, client: Client, server: Serve
     };
     environment.apply(&mut client_command);
     domain.apply(&mut client_command);
-    let output = run_to_end(client.label(), client_command, Duration::from_secs(600))?;
+    let raw = run_client(client.label(), client_command, Duration::from_secs(600))?;
+    let _ = server_process.stop();
+    Ok(summarise(client.label(), server.label(), raw))
+}
+
+/// How long fresh rclrs clients took to find a server that was already running.
+#[derive(Debug, Clone, Serialize)]
+pub struct Discovery {
+    pub clients: usize,
+    pub p50_ms: f64,
+    pub max_ms: f64,
+}
+
+/// Starts one release `speed_server`, then `clients` fresh `bench_client` processes one after
+/// another, each making one call; each reports how long `service_is_ready()` took to turn true.
+/// A single pair's discovery time above is one sample; this is the distribution.
+pub fn discovery(environment: &Environment, clients: usize) -> Result<Discovery> {
+    let domain = Domain::claim()?;
+    let release = cargo::target_dir()?.join("release");
+    let mut server_command = Command::new(release.join("speed_server"));
+    environment.apply(&mut server_command);
+    domain.apply(&mut server_command);
+    let mut server = NodeProcess::start("speed_server", server_command)?;
+    server.wait_for_line("ready", Duration::from_secs(30))?;
+    let mut samples = Vec::with_capacity(clients);
+    for _ in 0..clients {
+        let mut client = Command::new(release.join("bench_client"));
+        client.args(["/set_speed", "1", "0", "1"]);
+        environment.apply(&mut client);
+        domain.apply(&mut client);
+        let raw = run_client("bench_client", client, Duration::from_secs(60))?;
+        samples.push(raw.discovery_ms);
+    }
+    let _ = server.stop();
+    samples.sort_by(f64::total_cmp);
+    Ok(Discovery {
+        clients,
+        p50_ms: percentile(&samples, 0.50),
+        max_ms: samples.last().copied().unwrap_or(0.0),
+    })
+}
+
+/// Runs a measuring client to its end and reads the JSON line it prints last.
+fn run_client(label: &str, command: Command, deadline: Duration) -> Result<Raw> {
+    let output = run_to_end(label, command, deadline)?;
     if output.code != Some(0) {
-        bail!("{} failed:\n{}", client.label(), output.text);
+        bail!("{label} failed:\n{}", output.text);
     }
     let line = output
         .text
         .lines()
         .rev()
         .find(|l| l.starts_with('{'))
-        .context("the client printed no measurement")?;
-    let raw: Raw = serde_json::from_str(line).context("the client's measurement is not JSON")?;
-    let _ = server_process.stop();
-    Ok(summarise(client.label(), server.label(), raw))
+        .with_context(|| format!("{label} printed no measurement"))?;
+    serde_json::from_str(line).with_context(|| format!("{label}'s measurement is not JSON"))
 }
 
 fn summarise(client: &str, server: &str, raw: Raw) -> Pair {

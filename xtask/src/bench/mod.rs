@@ -31,6 +31,8 @@ pub struct Plan {
     pub warmup: usize,
     /// Requests outstanding in the throughput phase.
     pub in_flight: usize,
+    /// Fresh clients that look for an already running server.
+    pub discovery_clients: usize,
     /// Exercises whose warm check is timed (all of them, or the first).
     pub all_exercises: bool,
     /// Also time a cold setup into a fresh, temporary cache.
@@ -43,6 +45,7 @@ pub struct Results {
     pub machine: String,
     pub quick: bool,
     pub pairs: Vec<latency::Pair>,
+    pub discovery: Option<latency::Discovery>,
     pub memory: Vec<loops::Memory>,
     pub loops: Vec<loops::Timing>,
     pub targets: Vec<report::Target>,
@@ -54,11 +57,12 @@ pub fn run(quick: bool, cold: bool, book: bool, grade: Option<usize>) -> Result<
     if let Some(students) = grade {
         // On its own: it takes minutes, and it measures the grader, not ROS.
         let timing = grading::measure(students, 3)?;
-        let targets = report::targets(&[], std::slice::from_ref(&timing));
+        let targets = report::targets(&[], None, std::slice::from_ref(&timing));
         let results = Results {
             machine: report::machine(),
             quick,
             pairs: Vec::new(),
+            discovery: None,
             memory: Vec::new(),
             loops: vec![timing],
             targets,
@@ -75,6 +79,7 @@ pub fn run(quick: bool, cold: bool, book: bool, grade: Option<usize>) -> Result<
             calls: 200,
             warmup: 20,
             in_flight: 8,
+            discovery_clients: 5,
             all_exercises: false,
             cold,
         }
@@ -83,6 +88,7 @@ pub fn run(quick: bool, cold: bool, book: bool, grade: Option<usize>) -> Result<
             calls: 2000,
             warmup: 200,
             in_flight: 8,
+            discovery_clients: 20,
             all_exercises: true,
             cold,
         }
@@ -104,6 +110,19 @@ pub fn run(quick: bool, cold: bool, book: bool, grade: Option<usize>) -> Result<
 
     ui::heading("bench", "service round trips, one pair at a time");
     let pairs = latency::measure_all(&environment, &plan)?;
+    let step = ui::Step::start(
+        "discovery",
+        &format!(
+            "{} fresh clients find a running server",
+            plan.discovery_clients
+        ),
+    );
+    let discovery = latency::discovery(&environment, plan.discovery_clients);
+    match &discovery {
+        Ok(d) => step.done(&format!("p50 {:.0} ms, max {:.0} ms", d.p50_ms, d.max_ms)),
+        Err(error) => step.failed(&format!("{error:#}")),
+    }
+    let discovery = discovery?;
     ui::heading("bench", "idle servers' memory and the workbook's loops");
     let memory = loops::memory(&environment)?;
     let mut timings = loops::timings(&plan)?;
@@ -111,11 +130,12 @@ pub fn run(quick: bool, cold: bool, book: bool, grade: Option<usize>) -> Result<
         // A class small enough for the ten-minute budget; `--grade 30` measures the target.
         timings.push(grading::measure(GRADED_IN_FULL_RUN, 3)?);
     }
-    let targets = report::targets(&pairs, &timings);
+    let targets = report::targets(&pairs, Some(&discovery), &timings);
     let results = Results {
         machine: report::machine(),
         quick,
         pairs,
+        discovery: Some(discovery),
         memory,
         loops: timings,
         targets,

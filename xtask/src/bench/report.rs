@@ -2,7 +2,7 @@
 //! for tools, and `target/bench/latency.svg` (the latency distributions; with `--book` both are
 //! also copied into the book's appendix folder, `book/src/bench/`).
 
-use super::latency::Pair;
+use super::latency::{Discovery, Pair};
 use super::loops::Timing;
 use super::Results;
 use crate::cargo;
@@ -22,7 +22,10 @@ pub struct Target {
     pub met: Option<bool>,
 }
 
-pub fn targets(pairs: &[Pair], loops: &[Timing]) -> Vec<Target> {
+/// The longest a new client may take to find a running server, in ms.
+const DISCOVERY_TARGET_MS: f64 = 1000.0;
+
+pub fn targets(pairs: &[Pair], discovery: Option<&Discovery>, loops: &[Timing]) -> Vec<Target> {
     let find = |client: &str, server: &str| {
         pairs
             .iter()
@@ -51,6 +54,14 @@ pub fn targets(pairs: &[Pair], loops: &[Timing]) -> Vec<Target> {
                 met: Some(ratio >= 10.0),
             });
         }
+    }
+    if let Some(d) = discovery {
+        targets.push(Target {
+            name: format!("client finds a running server, max of {}", d.clients),
+            wanted: format!("≤ {DISCOVERY_TARGET_MS:.0} ms"),
+            measured: format!("{:.0} ms", d.max_ms),
+            met: Some(d.max_ms <= DISCOVERY_TARGET_MS),
+        });
     }
     for timing in loops.iter().filter(|t| t.what.starts_with("warm check")) {
         targets.push(Target {
@@ -134,6 +145,12 @@ pub fn print(results: &Results) {
                 "", p.discovery_ms, p.client, p.server
             );
         }
+    }
+    if let Some(d) = &results.discovery {
+        println!(
+            "  {:<24} {:>10.0}   (p50 of {} new rclrs clients, running rclrs server; slowest {:.0})",
+            "", d.p50_ms, d.clients, d.max_ms
+        );
     }
     println!();
     for m in &results.memory {
@@ -223,6 +240,14 @@ fn markdown(results: &Results, command: &str) -> String {
         );
     }
     text.push_str("\n| measured | value |\n| --- | ---: |\n");
+    if let Some(d) = &results.discovery {
+        let _ = writeln!(
+            text,
+            "| a new rclrs client finds a running server, p50 of {} | {:.0} ms |\n\
+             | a new rclrs client finds a running server, slowest of {} | {:.0} ms |",
+            d.clients, d.p50_ms, d.clients, d.max_ms
+        );
+    }
     for m in &results.memory {
         let _ = writeln!(
             text,
