@@ -267,6 +267,12 @@ pub fn run(options: Options) -> Result<ExitCode> {
         let _ = worker.join();
     }
     students.sort_by(|a, b| a.id.cmp(&b.id));
+    // Programs the grader had to kill leave Fast DDS's shared-memory files behind. Every run of
+    // this grading has ended, so remove the ones no process holds: nodes started afterwards
+    // (the next grading, a student's check) must not trip over them.
+    let cleaned = crate::shm::remove_stale(Path::new(crate::shm::SHM_DIR))
+        .map(|removed| removed.len())
+        .unwrap_or(0);
 
     let class = ClassReport {
         exercises: grader
@@ -287,6 +293,9 @@ pub fn run(options: Options) -> Result<ExitCode> {
     }
     class.write(&out)?;
     summary(&class, &out, started.elapsed());
+    if cleaned > 0 {
+        println!("  removed {cleaned} stale shared-memory files of stopped programs from /dev/shm");
+    }
     let broken: Vec<&StudentReport> = class
         .students
         .iter()
