@@ -59,6 +59,8 @@ struct Grader {
     /// Hidden from students' programs while they run.
     hidden_from_programs: Vec<PathBuf>,
     work: PathBuf,
+    /// The workbook's Fast DDS profile, copied out of `xtask/` (hidden from students' programs).
+    fastdds_profile: Option<PathBuf>,
     deadline: Option<i64>,
     builds: Mutex<()>,
     run_id: String,
@@ -177,6 +179,18 @@ pub fn run(options: Options) -> Result<ExitCode> {
 
     let work = out.join(".work");
     std::fs::create_dir_all(&work).with_context(|| format!("cannot create {}", work.display()))?;
+    // Students' programs cannot see `xtask/`, where the workbook's Fast DDS profile lives; a copy
+    // beside the grading work gives them its faster discovery too (an instructor's own profile,
+    // set in the environment, is left alone).
+    let fastdds_profile = match std::env::var_os("FASTRTPS_DEFAULT_PROFILES_FILE") {
+        Some(own) if Path::new(&own) != environment.fastdds_profile => None,
+        _ => {
+            let copy = work.join("fastdds.xml");
+            std::fs::copy(&environment.fastdds_profile, &copy)
+                .ok()
+                .map(|_| copy)
+        }
+    };
     let grader = Arc::new(Grader {
         hidden_from_builds: vec![root.join("solutions"), submissions_dir.clone()],
         hidden_from_programs: vec![
@@ -194,6 +208,7 @@ pub fn run(options: Options) -> Result<ExitCode> {
         sandbox,
         catalogue,
         work: work.clone(),
+        fastdds_profile,
         deadline,
         builds: Mutex::new(()),
         run_id: format!("{}-{}", std::process::id(), started.elapsed().as_nanos()),
@@ -549,6 +564,11 @@ impl Grader {
             Some(launcher),
         );
         command.current_dir(scratch).env(REFERENCES_PREBUILT, "1");
+        if let Some(profile) = &self.fastdds_profile {
+            command
+                .env("FASTRTPS_DEFAULT_PROFILES_FILE", profile)
+                .env("FASTDDS_DEFAULT_PROFILES_FILE", profile);
+        }
         let cgroup = self.sandbox.limit(&mut command, token);
         let (text, timed_out) = match NodeProcess::start("the check suite", command) {
             Ok(mut process) => {
