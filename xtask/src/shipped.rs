@@ -55,6 +55,17 @@ pub fn record(root: &Path, dirs: &[&str]) -> Result<BTreeMap<String, String>> {
     Ok(shipped)
 }
 
+/// What `git status` says of the exercises (the record itself left out): empty when every
+/// exercise is committed as it is on disk.
+pub fn uncommitted(root: &Path) -> Result<String> {
+    let pathspec = format!(":!{RECORD}");
+    let status = git(
+        root,
+        &["status", "--porcelain", "--", "exercises", &pathspec],
+    )?;
+    Ok(String::from_utf8_lossy(&status).trim().to_string())
+}
+
 /// The id of `exercises/<dir>`'s tree in `HEAD`.
 pub fn head_tree(root: &Path, dir: &str) -> Result<String> {
     let id = git(root, &["rev-parse", &format!("HEAD:exercises/{dir}")])?;

@@ -183,18 +183,7 @@ pub fn run(only: Option<&str>) -> Result<ExitCode> {
 pub fn record_shipped() -> Result<ExitCode> {
     let root = project_root();
     let catalogue = Catalogue::load()?;
-    let status = std::process::Command::new("git")
-        .args([
-            "status",
-            "--porcelain",
-            "--",
-            "exercises",
-            &format!(":!{}", shipped::RECORD),
-        ])
-        .current_dir(&root)
-        .output()
-        .context("cannot run git")?;
-    let changed = String::from_utf8_lossy(&status.stdout).trim().to_string();
+    let changed = shipped::uncommitted(&root)?;
     if !changed.is_empty() {
         return Err(ui::problem(
             format!("the exercises have uncommitted changes:\n{changed}"),

@@ -47,7 +47,7 @@ pub struct Environment {
 }
 
 /// The variables Fast DDS reads its XML profile from: 2.x (Jazzy) and 3.x (later distros).
-const FASTDDS_PROFILE_VARIABLES: [&str; 2] = [
+pub const FASTDDS_PROFILE_VARIABLES: [&str; 2] = [
     "FASTRTPS_DEFAULT_PROFILES_FILE",
     "FASTDDS_DEFAULT_PROFILES_FILE",
 ];
@@ -127,16 +127,24 @@ impl Environment {
             let dirs = python_package_dirs(&self.workbook_prefix);
             vars.push(("PYTHONPATH", join_with_existing(dirs, "PYTHONPATH", self)));
         }
-        // A profile of the student's own wins: Fast DDS reads only one.
-        let own_profile = FASTDDS_PROFILE_VARIABLES
-            .iter()
-            .any(|name| std::env::var_os(name).is_some_and(|v| !v.is_empty()));
-        if !own_profile {
+        if self.uses_workbook_profile() {
             for name in FASTDDS_PROFILE_VARIABLES {
                 vars.push((name, self.fastdds_profile.clone().into_os_string()));
             }
         }
         vars
+    }
+
+    /// Whether the workbook's Fast DDS profile is the one in effect: true unless the student set
+    /// a profile of their own, which wins (Fast DDS reads only one). `.cargo/config.toml` sets
+    /// the workbook's, which counts as no profile of their own.
+    pub fn uses_workbook_profile(&self) -> bool {
+        FASTDDS_PROFILE_VARIABLES
+            .iter()
+            .all(|name| match std::env::var_os(name) {
+                Some(value) if !value.is_empty() => Path::new(&value) == self.fastdds_profile,
+                _ => true,
+            })
     }
 
     /// Puts [`Environment::variables`] into a command's environment.

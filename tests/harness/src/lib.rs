@@ -20,7 +20,7 @@ pub mod programs;
 mod world;
 
 pub use domain::Domain;
-pub use environment::{project_root, Environment, RosSource};
+pub use environment::{project_root, Environment, RosSource, FASTDDS_PROFILE_VARIABLES};
 pub use expect::{expect, fail};
 pub use process::{run_to_end, NodeProcess, Output};
 pub use world::{describe_end, last_line, GraphEntry, World, CALL_DEADLINE, START_DEADLINE};

@@ -106,18 +106,7 @@ fn measure(environment: &Environment, plan: &Plan, client: Client, server: Serve
     let domain = Domain::claim()?;
     let release = cargo::target_dir()?.join("release");
     let peers = project_root().join("tests/peers/rclpy_bench.py");
-    let mut server_command = match server {
-        Server::Rclrs => Command::new(release.join("speed_server")),
-        Server::Rclpy => {
-            let mut command = Command::new(environment.python());
-            command.arg(&peers).arg("server");
-            command
-        }
-    };
-    environment.apply(&mut server_command);
-    domain.apply(&mut server_command);
-    let mut server_process = NodeProcess::start(server.label(), server_command)?;
-    server_process.wait_for_line("ready", Duration::from_secs(30))?;
+    let mut server_process = start_server(environment, &domain, server)?;
 
     let calls = if client == Client::RclpyUsual {
         (plan.calls / 5).max(20)
@@ -171,11 +160,7 @@ pub struct Discovery {
 pub fn discovery(environment: &Environment, clients: usize) -> Result<Discovery> {
     let domain = Domain::claim()?;
     let release = cargo::target_dir()?.join("release");
-    let mut server_command = Command::new(release.join("speed_server"));
-    environment.apply(&mut server_command);
-    domain.apply(&mut server_command);
-    let mut server = NodeProcess::start("speed_server", server_command)?;
-    server.wait_for_line("ready", Duration::from_secs(30))?;
+    let mut server = start_server(environment, &domain, Server::Rclrs)?;
     let mut samples = Vec::with_capacity(clients);
     for _ in 0..clients {
         let mut client = Command::new(release.join("bench_client"));
@@ -192,6 +177,25 @@ pub fn discovery(environment: &Environment, clients: usize) -> Result<Discovery>
         p50_ms: percentile(&samples, 0.50),
         max_ms: samples.last().copied().unwrap_or(0.0),
     })
+}
+
+/// Starts a release server in `domain` and waits until it serves.
+fn start_server(environment: &Environment, domain: &Domain, server: Server) -> Result<NodeProcess> {
+    let mut command = match server {
+        Server::Rclrs => Command::new(cargo::target_dir()?.join("release/speed_server")),
+        Server::Rclpy => {
+            let mut command = Command::new(environment.python());
+            command
+                .arg(project_root().join("tests/peers/rclpy_bench.py"))
+                .arg("server");
+            command
+        }
+    };
+    environment.apply(&mut command);
+    domain.apply(&mut command);
+    let mut process = NodeProcess::start(server.label(), command)?;
+    process.wait_for_line("ready", Duration::from_secs(30))?;
+    Ok(process)
 }
 
 /// Runs a measuring client to its end and reads the JSON line it prints last.

@@ -182,15 +182,10 @@ pub fn run(options: Options) -> Result<ExitCode> {
     // Students' programs cannot see `xtask/`, where the workbook's Fast DDS profile lives; a copy
     // beside the grading work gives them its faster discovery too (an instructor's own profile,
     // set in the environment, is left alone).
-    let fastdds_profile = match std::env::var_os("FASTRTPS_DEFAULT_PROFILES_FILE") {
-        Some(own) if Path::new(&own) != environment.fastdds_profile => None,
-        _ => {
-            let copy = work.join("fastdds.xml");
-            std::fs::copy(&environment.fastdds_profile, &copy)
-                .ok()
-                .map(|_| copy)
-        }
-    };
+    let fastdds_profile = environment
+        .uses_workbook_profile()
+        .then(|| work.join("fastdds.xml"))
+        .filter(|copy| std::fs::copy(&environment.fastdds_profile, copy).is_ok());
     let grader = Arc::new(Grader {
         hidden_from_builds: vec![root.join("solutions"), submissions_dir.clone()],
         hidden_from_programs: vec![
@@ -565,9 +560,9 @@ impl Grader {
         );
         command.current_dir(scratch).env(REFERENCES_PREBUILT, "1");
         if let Some(profile) = &self.fastdds_profile {
-            command
-                .env("FASTRTPS_DEFAULT_PROFILES_FILE", profile)
-                .env("FASTDDS_DEFAULT_PROFILES_FILE", profile);
+            for name in workbook_harness::FASTDDS_PROFILE_VARIABLES {
+                command.env(name, profile);
+            }
         }
         let cgroup = self.sandbox.limit(&mut command, token);
         let (text, timed_out) = match NodeProcess::start("the check suite", command) {
