@@ -2,32 +2,52 @@
 //! its shared-memory files in /dev/shm; the clean-up removes them, keeps the files of a node that
 //! still runs, and that node goes on answering.
 
-use std::path::PathBuf;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 use workbook_harness::{NodeProcess, World};
 
-/// The shared-memory files of a domain's participants: Fast DDS names its data ports like the UDP
-/// ports, 7400 + 250 × domain + 11 + 2 × participant (participants 0 to 31 here).
-fn port_files(world: &World) -> Vec<PathBuf> {
-    let first = 7411 + 250 * world.domain.id();
-    let ports: Vec<String> = (0..32).map(|p| format!("port{}", first + 2 * p)).collect();
-    let mut files: Vec<PathBuf> = std::fs::read_dir("/dev/shm")
-        .expect("/dev/shm is readable")
-        .flatten()
-        .map(|entry| entry.path())
+/// The Fast DDS files in /dev/shm that process `pid` has open or mapped, as the kernel reports
+/// them. Only a program's own files count: /dev/shm may also hold stale files of earlier runs
+/// in the same domain, which the clean-up rightly removes.
+fn files_held_by(pid: u32) -> BTreeSet<PathBuf> {
+    let proc = PathBuf::from(format!("/proc/{pid}"));
+    let mut held = BTreeSet::new();
+    if let Ok(fds) = std::fs::read_dir(proc.join("fd")) {
+        for fd in fds.flatten() {
+            if let Ok(target) = std::fs::read_link(fd.path()) {
+                held.insert(target);
+            }
+        }
+    }
+    for line in std::fs::read_to_string(proc.join("maps"))
+        .unwrap_or_default()
+        .lines()
+    {
+        if let Some(path) = line.split_whitespace().nth(5) {
+            held.insert(PathBuf::from(path));
+        }
+    }
+    held.into_iter()
         .filter(|path| {
-            let name = path.file_name().unwrap().to_string_lossy();
-            name.contains("fastrtps_port")
-                && ports.iter().any(|port| {
-                    name.strip_prefix("sem.")
-                        .unwrap_or(&name)
-                        .strip_prefix("fastrtps_")
-                        .is_some_and(|rest| rest == port || rest.starts_with(&format!("{port}_")))
-                })
+            path.parent() == Some(Path::new("/dev/shm"))
+                && path
+                    .file_name()
+                    .is_some_and(|n| n.to_string_lossy().contains("fastrtps_"))
         })
-        .collect();
-    files.sort();
-    files
+        .collect()
+}
+
+/// The Fast DDS files some process of this machine has open or mapped right now. Some files are
+/// shared between nodes of every domain (a killed node's share of them must stay while others use
+/// them).
+fn files_held_by_anyone() -> BTreeSet<PathBuf> {
+    std::fs::read_dir("/proc")
+        .expect("/proc is readable")
+        .flatten()
+        .filter_map(|entry| entry.file_name().to_str()?.parse::<u32>().ok())
+        .flat_map(files_held_by)
+        .collect()
 }
 
 fn start_server(world: &World) -> NodeProcess {
@@ -38,11 +58,13 @@ fn start_server(world: &World) -> NodeProcess {
 fn clean_shm_removes_a_killed_nodes_files_and_keeps_a_running_ones() {
     let killed = World::new();
     let mut victim = start_server(&killed);
-    let left_behind = port_files(&killed);
+    let left_behind = files_held_by(victim.pid());
     assert!(
-        !left_behind.is_empty(),
-        "a running speed_server should have Fast DDS port files in /dev/shm for domain {}",
-        killed.domain.id()
+        left_behind
+            .iter()
+            .any(|f| f.to_string_lossy().contains("fastrtps_port")),
+        "a running speed_server should hold Fast DDS port files in /dev/shm, yet it holds \
+         {left_behind:?}"
     );
     // SAFETY: kill(2) on a child's pid; no memory is involved.
     unsafe { libc::kill(victim.pid() as libc::pid_t, libc::SIGKILL) };
@@ -55,9 +77,22 @@ fn clean_shm_removes_a_killed_nodes_files_and_keeps_a_running_ones() {
     );
 
     let running = World::new();
-    let _server = start_server(&running);
-    let in_use = port_files(&running);
-    assert!(!in_use.is_empty(), "the running server has port files");
+    let server = start_server(&running);
+    let in_use = files_held_by(server.pid());
+    assert!(
+        !in_use.is_empty(),
+        "the running server holds Fast DDS files"
+    );
+
+    // What the clean-up must remove: the killed node's files that no process holds any more.
+    let held = files_held_by_anyone();
+    let stale: Vec<&PathBuf> = left_behind.iter().filter(|f| !held.contains(*f)).collect();
+    assert!(
+        stale
+            .iter()
+            .any(|f| f.to_string_lossy().contains("fastrtps_port")),
+        "the killed node's own port files should be held by nobody now: {left_behind:?}"
+    );
 
     let mut doctor = running.command(assert_cmd::cargo::cargo_bin("xtask"));
     doctor.args(["doctor", "--clean-shm"]);
@@ -71,7 +106,7 @@ fn clean_shm_removes_a_killed_nodes_files_and_keeps_a_running_ones() {
         "doctor --clean-shm should say what it removed:\n{}",
         output.text
     );
-    let still_there: Vec<&PathBuf> = left_behind.iter().filter(|f| f.exists()).collect();
+    let still_there: Vec<&&PathBuf> = stale.iter().filter(|f| f.exists()).collect();
     assert!(
         still_there.is_empty(),
         "the killed node's files should be gone, yet {still_there:?} remain:\n{}",
