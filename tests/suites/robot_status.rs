@@ -7,7 +7,7 @@
 
 use std::thread;
 use std::time::Duration;
-use workbook_harness::{expect, fail, last_line, programs, NodeProcess, World};
+use workbook_harness::{expect, fail, last_line, programs, NodeProcess, Output, World};
 
 const APPEAR: Duration = Duration::from_secs(20);
 
@@ -33,15 +33,28 @@ fn start_robot(world: &World) -> NodeProcess {
     robot
 }
 
-/// Runs the probe with `items` (speeds and `status`), returning its lines.
-fn probe(world: &World, items: &[&str]) -> Vec<String> {
+/// Runs the probe with `items` (speeds and `status`) against `robot`, returning its lines.
+fn probe(world: &World, robot: &NodeProcess, items: &[&str]) -> Vec<String> {
+    answered(robot, items, run_probe(world, items))
+}
+
+/// Runs the probe with `items` and returns how it ended; [`answered`] judges it.
+fn run_probe(world: &World, items: &[&str]) -> Output {
     let mut command = world.reference("speed_probe");
     command.args(["/set_speed", "10"]).args(items);
-    let output = world.run("speed_probe", command, Duration::from_secs(60));
+    world.run("speed_probe", command, Duration::from_secs(60))
+}
+
+/// The probe's lines, or a failure that shows what the probe and the robot printed.
+fn answered(robot: &NodeProcess, items: &[&str], output: Output) -> Vec<String> {
     if output.code != Some(0) {
         fail(
             format!("answers to {}", items.join(", ")),
-            format!("not every call was answered:\n{}", output.text.trim()),
+            format!(
+                "not every call was answered:\n{}\nYour program printed:\n{}",
+                output.text.trim(),
+                robot.transcript().trim()
+            ),
         );
     }
     output.text.lines().map(str::to_string).collect()
@@ -99,8 +112,8 @@ fn serves_both_services_from_the_node_robot_status() {
 #[test]
 fn a_new_robot_stands_still_and_has_counted_nothing() {
     let world = World::new();
-    let _robot = start_robot(&world);
-    let status = statuses(&probe(&world, &["status"]));
+    let robot = start_robot(&world);
+    let status = statuses(&probe(&world, &robot, &["status"]));
     expect(
         matches!(
             status.as_slice(),
@@ -119,9 +132,10 @@ fn a_new_robot_stands_still_and_has_counted_nothing() {
 #[test]
 fn status_reports_the_last_accepted_speed() {
     let world = World::new();
-    let _robot = start_robot(&world);
+    let robot = start_robot(&world);
     let lines = probe(
         &world,
+        &robot,
         &[
             "30", "status", "300", "status", "-4", "status", "70", "status",
         ],
@@ -137,8 +151,8 @@ fn status_reports_the_last_accepted_speed() {
 #[test]
 fn status_counts_accepted_and_refused_requests() {
     let world = World::new();
-    let _robot = start_robot(&world);
-    let lines = probe(&world, &["10", "200", "20", "-5", "30", "status"]);
+    let robot = start_robot(&world);
+    let lines = probe(&world, &robot, &["10", "200", "20", "-5", "30", "status"]);
     let status = statuses(&lines);
     expect(
         matches!(
@@ -157,10 +171,10 @@ fn status_counts_accepted_and_refused_requests() {
 #[test]
 fn uptime_grows() {
     let world = World::new();
-    let _robot = start_robot(&world);
-    let first = statuses(&probe(&world, &["status"]));
+    let robot = start_robot(&world);
+    let first = statuses(&probe(&world, &robot, &["status"]));
     thread::sleep(Duration::from_millis(600));
-    let second = statuses(&probe(&world, &["status"]));
+    let second = statuses(&probe(&world, &robot, &["status"]));
     match (first.as_slice(), second.as_slice()) {
         ([a], [b]) => expect(
             a.uptime > 0.0 && b.uptime >= a.uptime + 0.5,
@@ -174,20 +188,23 @@ fn uptime_grows() {
 #[test]
 fn counts_stay_exact_with_four_clients_at_once() {
     let world = World::new();
-    let _robot = start_robot(&world);
+    let robot = start_robot(&world);
     let each = ["5", "500", "6", "-6", "7", "700", "8", "-8", "9", "900"];
-    thread::scope(|scope| {
+    let outputs: Vec<Output> = thread::scope(|scope| {
         let runs: Vec<_> = (0..4)
             .map(|_| {
                 let world = &world;
-                scope.spawn(move || probe(world, &each))
+                scope.spawn(move || run_probe(world, &each))
             })
             .collect();
-        for run in runs {
-            run.join().expect("a client thread");
-        }
+        runs.into_iter()
+            .map(|run| run.join().expect("a probe thread"))
+            .collect()
     });
-    let status = statuses(&probe(&world, &["status"]));
+    for output in outputs {
+        answered(&robot, &each, output);
+    }
+    let status = statuses(&probe(&world, &robot, &["status"]));
     expect(
         matches!(
             status.as_slice(),
@@ -205,8 +222,8 @@ fn counts_stay_exact_with_four_clients_at_once() {
 #[test]
 fn an_rclpy_client_reads_the_same_status() {
     let world = World::new();
-    let _robot = start_robot(&world);
-    probe(&world, &["42", "142"]);
+    let robot = start_robot(&world);
+    probe(&world, &robot, &["42", "142"]);
     let mut client = world.rclpy("rclpy_speed_client.py");
     client.args(["get_status", "--timeout", "10"]);
     let output = world.run("rclpy get_status", client, Duration::from_secs(30));

@@ -12,12 +12,16 @@
 //! within the timeout (each call has the whole timeout).
 
 use anyhow::{bail, Context as _, Result};
-use rclrs::{Client, Context, CreateBasicExecutor, Executor, Promise, SpinOptions};
+use rclrs::{
+    Client, Context, CreateBasicExecutor, Executor, IntoPrimitiveOptions, Promise, SpinOptions,
+};
 use ros_env::robot_interfaces::srv::{
     GetStatus, GetStatus_Request, GetStatus_Response, SetSpeed, SetSpeed_Request, SetSpeed_Response,
 };
 use std::process::ExitCode;
 use std::time::Duration;
+
+mod teardown;
 
 fn main() -> ExitCode {
     match probe() {
@@ -60,8 +64,16 @@ fn probe() -> Result<bool> {
     let context = Context::new([], rclrs::InitOptions::default()).context("ROS 2 init")?;
     let mut executor = context.create_basic_executor();
     let node = executor.create_node("speed_probe")?;
-    let set_speed = node.create_client::<SetSpeed>(service.as_str())?;
-    let get_status = node.create_client::<GetStatus>(status_service.as_str())?;
+    // Every client of a service receives every answer the server sends, to any client, and
+    // throws away the ones that are not its own only when it takes them. With the default
+    // history of 10, a probe that falls behind while other clients call the same server loses
+    // its own answer among theirs; keeping all of them makes that impossible.
+    // ANCHOR: keep_all
+    let set_speed = node.create_client::<SetSpeed>(service.as_str().keep_all())?;
+    // ANCHOR_END: keep_all
+    let get_status = node.create_client::<GetStatus>(status_service.as_str().keep_all())?;
+    // Dropped first, before the clients, node, executor and context above.
+    let _deadline = teardown::Deadline::new("speed_probe");
     let wants_status = items.iter().any(|i| matches!(i, Item::Status));
     // With no items at all, the probe only waits until the SetSpeed service can be called.
     let wants_speed = items.is_empty() || items.iter().any(|i| matches!(i, Item::Speed(_)));
@@ -112,6 +124,7 @@ fn probe() -> Result<bool> {
             }
         }
     }
+    teardown::set_exit_code(0);
     Ok(true)
 }
 
@@ -136,10 +149,21 @@ fn answer<R: Send + 'static>(
     timeout: Duration,
 ) -> Option<R> {
     let (mut answer, done) = executor.commands().create_notice(promise);
-    executor.spin(
+    let started = std::time::Instant::now();
+    let errors = executor.spin(
         SpinOptions::new()
             .until_promise_resolved(done)
             .timeout(timeout),
     );
-    answer.try_recv().ok().flatten()
+    for error in &errors {
+        eprintln!("speed_probe: while waiting for an answer: {error}");
+    }
+    let response = answer.try_recv().ok().flatten();
+    if response.is_none() {
+        eprintln!(
+            "speed_probe: no answer after {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+    }
+    response
 }
