@@ -8,6 +8,7 @@ use super::Plan;
 use crate::{cargo, ui};
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
 use workbook_harness::{project_root, run_to_end, Domain, Environment, NodeProcess};
@@ -105,7 +106,6 @@ pub fn measure_all(environment: &Environment, plan: &Plan) -> Result<Vec<Pair>> 
 fn measure(environment: &Environment, plan: &Plan, client: Client, server: Server) -> Result<Pair> {
     let domain = Domain::claim()?;
     let release = cargo::target_dir()?.join("release");
-    let peers = project_root().join("tests/peers/rclpy_bench.py");
     let mut server_process = start_server(environment, &domain, server)?;
 
     let calls = if client == Client::RclpyUsual {
@@ -127,7 +127,7 @@ fn measure(environment: &Environment, plan: &Plan, client: Client, server: Serve
         Client::RclpyUsual | Client::RclpyReusedExecutor => {
             let mut command = Command::new(environment.python());
             command
-                .arg(&peers)
+                .arg(rclpy_bench())
                 .arg("client")
                 .arg("/set_speed")
                 .args(&numbers)
@@ -179,15 +179,18 @@ pub fn discovery(environment: &Environment, clients: usize) -> Result<Discovery>
     })
 }
 
+/// The rclpy peer that serves and measures on rclpy's side.
+fn rclpy_bench() -> PathBuf {
+    project_root().join("tests/peers/rclpy_bench.py")
+}
+
 /// Starts a release server in `domain` and waits until it serves.
 fn start_server(environment: &Environment, domain: &Domain, server: Server) -> Result<NodeProcess> {
     let mut command = match server {
         Server::Rclrs => Command::new(cargo::target_dir()?.join("release/speed_server")),
         Server::Rclpy => {
             let mut command = Command::new(environment.python());
-            command
-                .arg(project_root().join("tests/peers/rclpy_bench.py"))
-                .arg("server");
+            command.arg(rclpy_bench()).arg("server");
             command
         }
     };
