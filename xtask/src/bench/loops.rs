@@ -124,7 +124,7 @@ fn timed(what: &str, args: &[&str], env: &[(&str, &str)]) -> Result<Timing> {
     }
 }
 
-/// Runs `cargo xtask <args>` as a student would type it, output hidden.
+/// Runs `cargo xtask <args>` as a student would type it, output hidden unless it fails.
 fn run_xtask(args: &[&str], env: &[(&str, &str)]) -> Result<()> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut command = Command::new(cargo);
@@ -132,16 +132,18 @@ fn run_xtask(args: &[&str], env: &[(&str, &str)]) -> Result<()> {
         .args(["xtask"])
         .args(args)
         .current_dir(project_root())
-        .stdout(Stdio::null())
+        .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     for (name, value) in env {
         command.env(name, value);
     }
     let output = command.output().context("cannot run cargo xtask")?;
     if !output.status.success() {
+        // The checks report on standard output, cargo on standard error: show both.
         bail!(
-            "`cargo xtask {}` failed:\n{}",
+            "`cargo xtask {}` failed:\n{}{}",
             args.join(" "),
+            String::from_utf8_lossy(&output.stdout),
             String::from_utf8_lossy(&output.stderr)
         );
     }
