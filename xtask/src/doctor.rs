@@ -1,12 +1,13 @@
 //! `cargo xtask doctor`: checks the environment and prints one line per check, each a ✓ or a ✗
 //! with the fix. It only reads: it never installs or changes anything, except with `--clean-shm`,
-//! which removes the shared-memory files that no running process holds (see [`crate::shm`]).
+//! which removes the shared-memory files that no running process holds (see [`workbook_harness::shm`]).
 
-use crate::{provision, shm, ui};
+use crate::{provision, ui};
 use anyhow::Result;
 use colored::Colorize;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
+use workbook_harness::shm;
 use workbook_harness::{project_root, Environment, RosSource};
 
 /// One check's outcome.

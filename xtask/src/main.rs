@@ -19,7 +19,6 @@ mod reset;
 mod ros2;
 mod run;
 mod shipped;
-mod shm;
 mod suggest;
 mod suite;
 mod test;

@@ -5,9 +5,10 @@
 //! never leaks an id. Ids 1..=101 are safe with Fast DDS's port mapping (0 is left to the student's
 //! own shell).
 
+use crate::shm;
 use anyhow::{bail, Context, Result};
 use std::fs::{File, OpenOptions};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 const FIRST_ID: u32 = 1;
@@ -40,6 +41,7 @@ impl Domain {
                 .open(&path)
                 .with_context(|| format!("cannot open {}", path.display()))?;
             if file.try_lock().is_ok() {
+                clear_stale_ports(id);
                 return Ok(Domain { id, _lock: file });
             }
         }
@@ -74,6 +76,24 @@ impl Domain {
             command.env_remove("ROS_LOCALHOST_ONLY");
         }
     }
+}
+
+/// Removes the shared-memory files of `id`'s Fast DDS ports that no process holds. A node killed
+/// while it created a port leaves the file empty, and every later node of that domain then waits
+/// forever at start-up for the port to be initialised (seen in this workbook's own runs: a
+/// reference server that printed nothing for 30 s). Files in use stay, so a student's own nodes
+/// in this domain are not disturbed. Best effort: a failure here only means no clean-up.
+fn clear_stale_ports(id: u32) {
+    // Fast DDS's port numbers: 7400 + 250 × domain, then up to 250 ports per domain.
+    let first = 7400 + 250 * id;
+    let ports = first..first + 250;
+    let of_this_domain = |group: &str| {
+        group
+            .strip_prefix("fastrtps_port")
+            .and_then(|port| port.parse::<u32>().ok())
+            .is_some_and(|port| ports.contains(&port))
+    };
+    let _ = shm::remove_stale_where(Path::new(shm::SHM_DIR), &of_this_domain);
 }
 
 fn lock_directory() -> PathBuf {

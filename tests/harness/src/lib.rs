@@ -17,6 +17,7 @@ mod environment;
 pub mod expect;
 mod process;
 pub mod programs;
+pub mod shm;
 mod world;
 
 pub use domain::Domain;

@@ -35,6 +35,14 @@ pub fn is_fast_dds(name: &str) -> bool {
 /// Sorts this user's Fast DDS files in `dir` into in use and stale. Files of other users are
 /// left out: their processes cannot be inspected, and their files cannot be removed anyway.
 pub fn scan(dir: &Path) -> Result<Segments> {
+    scan_where(dir, &|_| true)
+}
+
+/// [`scan`], limited to the groups that `wanted` accepts (a group is a name without `sem.` and
+/// the lock endings: `fastrtps_port7413`).
+/// Processes are only inspected when some file is wanted, so a narrow scan of a clean folder
+/// costs one directory listing.
+pub fn scan_where(dir: &Path, wanted: &dyn Fn(&str) -> bool) -> Result<Segments> {
     let mut segments = Segments::default();
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
@@ -46,7 +54,7 @@ pub fn scan(dir: &Path) -> Result<Segments> {
     for entry in entries.flatten() {
         let name = entry.file_name();
         let Some(name) = name.to_str() else { continue };
-        if !is_fast_dds(name) {
+        if !is_fast_dds(name) || !group(Path::new(name)).is_some_and(|g| wanted(&g)) {
             continue;
         }
         if entry.metadata().is_ok_and(|m| m.uid() == me) {
@@ -88,7 +96,12 @@ fn group(path: &Path) -> Option<String> {
 /// Removes the stale files of `dir`, scanning again first so that nothing a process opened
 /// since an earlier scan is touched. Returns the files removed.
 pub fn remove_stale(dir: &Path) -> Result<Vec<PathBuf>> {
-    let segments = scan(dir)?;
+    remove_stale_where(dir, &|_| true)
+}
+
+/// [`remove_stale`], limited to the groups that `wanted` accepts (see [`scan_where`]).
+pub fn remove_stale_where(dir: &Path, wanted: &dyn Fn(&str) -> bool) -> Result<Vec<PathBuf>> {
+    let segments = scan_where(dir, wanted)?;
     let mut removed = Vec::new();
     for path in segments.stale {
         match std::fs::remove_file(&path) {
@@ -244,6 +257,24 @@ mod tests {
         assert_eq!(names(&removed), ["fastrtps_dead"]);
         assert!(held.exists(), "a file in use must stay");
         assert!(dir.path().join("unrelated").exists());
+    }
+
+    #[test]
+    fn removing_can_be_limited_to_some_groups() {
+        let dir = dir();
+        for name in [
+            "fastrtps_port7411",
+            "sem.fastrtps_port7411_mutex",
+            "fastrtps_port7661",
+        ] {
+            std::fs::write(dir.path().join(name), b"").unwrap();
+        }
+        let removed = remove_stale_where(dir.path(), &|g| g == "fastrtps_port7411").unwrap();
+        assert_eq!(
+            names(&removed),
+            ["fastrtps_port7411", "sem.fastrtps_port7411_mutex"]
+        );
+        assert!(dir.path().join("fastrtps_port7661").exists());
     }
 
     #[test]

@@ -280,7 +280,7 @@ pub fn run(options: Options) -> Result<ExitCode> {
     // Programs the grader had to kill leave Fast DDS's shared-memory files behind. Every run of
     // this grading has ended, so remove the ones no process holds: nodes started afterwards
     // (the next grading, a student's check) must not trip over them.
-    let cleaned = crate::shm::remove_stale(Path::new(crate::shm::SHM_DIR))
+    let cleaned = workbook_harness::shm::remove_stale(Path::new(workbook_harness::shm::SHM_DIR))
         .map(|removed| removed.len())
         .unwrap_or(0);
 
