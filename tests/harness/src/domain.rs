@@ -14,15 +14,27 @@ use std::process::Command;
 const FIRST_ID: u32 = 1;
 const LAST_ID: u32 = 101;
 
+/// The domain id of every sealed world: each has a network of its own, so they never meet.
+const SEALED_ID: u32 = 0;
+
 /// A ROS domain id held for the lifetime of this value.
 #[derive(Debug)]
 pub struct Domain {
     id: u32,
-    _lock: File,
+    _lock: Option<File>,
 }
 
 impl Domain {
-    /// Claims a domain id no other workbook process on this machine holds.
+    /// The domain of a sealed world: not a shared resource, so nothing is claimed.
+    pub fn inside_seal() -> Domain {
+        Domain {
+            id: SEALED_ID,
+            _lock: None,
+        }
+    }
+
+    /// Claims a domain id that no other workbook process holds and no process on this machine
+    /// uses (its discovery ports bound, or its shared-memory port files held).
     pub fn claim() -> Result<Domain> {
         let dir = lock_directory();
         std::fs::create_dir_all(&dir).with_context(|| {
@@ -30,6 +42,7 @@ impl Domain {
         })?;
         // Start at a pid-dependent id so parallel test binaries rarely contend for the same file.
         let span = LAST_ID - FIRST_ID + 1;
+        let bound = bound_udp_ports();
         let start = std::process::id() % span;
         for step in 0..span {
             let id = FIRST_ID + (start + step) % span;
@@ -41,13 +54,20 @@ impl Domain {
                 .open(&path)
                 .with_context(|| format!("cannot open {}", path.display()))?;
             if file.try_lock().is_ok() {
+                if used_by_any_process(id, &bound) {
+                    continue;
+                }
                 clear_stale_ports(id);
-                return Ok(Domain { id, _lock: file });
+                return Ok(Domain {
+                    id,
+                    _lock: Some(file),
+                });
             }
         }
         bail!(
-            "all ROS domain ids {FIRST_ID}..={LAST_ID} are in use by other workbook processes; \
-             wait for them to finish or remove stale runs"
+            "all ROS domain ids {FIRST_ID}..={LAST_ID} are in use (by other checks, or by ROS 2 \
+             nodes elsewhere on this machine); stop them (`cargo xtask doctor` lists the \
+             workbook's), or allow sealed checks (`cargo xtask doctor` says how)"
         )
     }
 
@@ -78,15 +98,56 @@ impl Domain {
     }
 }
 
+/// Fast DDS's ports of domain `id`: 7400 + 250 × id, then up to 250 ports (discovery and user
+/// traffic, two per participant).
+fn ports_of(id: u32) -> std::ops::Range<u32> {
+    let first = 7400 + 250 * id;
+    first..first + 250
+}
+
+/// Whether a process on this machine uses domain `id`: a UDP port of it bound (in this network
+/// namespace), or one of its shared-memory port files held open.
+fn used_by_any_process(id: u32, bound: &[u32]) -> bool {
+    let ports = ports_of(id);
+    if bound.iter().any(|port| ports.contains(port)) {
+        return true;
+    }
+    let of_this_domain = |group: &str| {
+        group
+            .strip_prefix("fastrtps_port")
+            .and_then(|port| port.parse::<u32>().ok())
+            .is_some_and(|port| ports.contains(&port))
+    };
+    shm::scan_where(Path::new(shm::SHM_DIR), &of_this_domain)
+        .is_ok_and(|segments| !segments.in_use.is_empty())
+}
+
+/// The local UDP ports bound in this network namespace (IPv4 and IPv6), from `/proc/net`.
+fn bound_udp_ports() -> Vec<u32> {
+    let mut ports = Vec::new();
+    for table in ["/proc/net/udp", "/proc/net/udp6"] {
+        let Ok(text) = std::fs::read_to_string(table) else {
+            continue;
+        };
+        ports.extend(text.lines().skip(1).filter_map(local_port));
+    }
+    ports
+}
+
+/// The local port of one `/proc/net/udp` row: `  12: 0100007F:1CEB 00000000:0000 …`.
+fn local_port(row: &str) -> Option<u32> {
+    let local = row.split_whitespace().nth(1)?;
+    let (_, port) = local.rsplit_once(':')?;
+    u32::from_str_radix(port, 16).ok()
+}
+
 /// Removes the shared-memory files of `id`'s Fast DDS ports that no process holds. A node killed
 /// while it created a port leaves the file empty, and every later node of that domain then waits
 /// forever at start-up for the port to be initialised (seen in this workbook's own runs: a
 /// reference server that printed nothing for 30 s). Files in use stay, so a student's own nodes
 /// in this domain are not disturbed. Best effort: a failure here only means no clean-up.
 fn clear_stale_ports(id: u32) {
-    // Fast DDS's port numbers: 7400 + 250 × domain, then up to 250 ports per domain.
-    let first = 7400 + 250 * id;
-    let ports = first..first + 250;
+    let ports = ports_of(id);
     let of_this_domain = |group: &str| {
         group
             .strip_prefix("fastrtps_port")
@@ -113,6 +174,25 @@ mod tests {
             second.id(),
             "two live Domain values must hold different ids"
         );
+    }
+
+    #[test]
+    fn a_domain_with_a_bound_port_counts_as_used() {
+        // What a ROS 2 node in another terminal does: bind its domain's ports.
+        let first = Domain::claim().expect("claim");
+        let next = first.id() % LAST_ID + 1;
+        let _stranger = std::net::UdpSocket::bind(("127.0.0.1", ports_of(next).start as u16 + 10));
+        assert!(
+            used_by_any_process(next, &bound_udp_ports()),
+            "domain {next} has a bound port but counts as unused"
+        );
+    }
+
+    #[test]
+    fn proc_net_rows_give_their_local_port() {
+        let row = "  12: 0100007F:1CEB 00000000:0000 07 00000000:00000000 00:00000000 00000000  0 0 1 2 0";
+        assert_eq!(local_port(row), Some(0x1CEB));
+        assert_eq!(local_port("garbage"), None);
     }
 
     #[test]

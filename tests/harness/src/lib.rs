@@ -1,11 +1,13 @@
 //! The workbook's test harness: everything a check needs to run real ROS 2 programs as real
 //! processes, and nothing about any particular exercise.
 //!
-//! - [`Domain`]: a ROS domain id of its own for each test, with localhost-only discovery, so tests
-//!   running in parallel never see each other's nodes.
+//! - [`World`]: one check's private ROS world: sealed in namespaces of its own ([`seal`]) where
+//!   the machine allows it, else told apart by a ROS domain id ([`Domain`]); [`Isolation`] says
+//!   which, once per process.
+//! - [`Domain`]: a ROS domain id that no process on the machine is using, with localhost-only
+//!   discovery: the fallback isolation.
 //! - [`NodeProcess`]: a started program whose whole process group is killed when the guard drops,
 //!   pass or fail, with deadline-bounded waits on its output and its exit.
-//! - [`World`]: one check's domain and environment, with the reference programs and rclpy peers.
 //! - [`expect`] and [`fail`]: the `expected:` / `happened:` shape every failing check reports in.
 //! - [`Environment`]: where the provisioned (or sourced) ROS 2 lives, and the variables a child
 //!   process needs to find it.
@@ -15,13 +17,16 @@
 mod domain;
 mod environment;
 pub mod expect;
+mod isolation;
 mod process;
 pub mod programs;
+pub mod seal;
 pub mod shm;
 mod world;
 
 pub use domain::Domain;
 pub use environment::{project_root, Environment, RosSource, FASTDDS_PROFILE_VARIABLES};
 pub use expect::{expect, fail};
-pub use process::{run_to_end, NodeProcess, Output};
+pub use isolation::{Isolation, ISOLATION_VARIABLE};
+pub use process::{run_to_end, with_parent_death_signal, NodeProcess, Output};
 pub use world::{describe_end, last_line, GraphEntry, World, CALL_DEADLINE, START_DEADLINE};

@@ -2,7 +2,10 @@
 //!
 //! Every program starts in a process group of its own; dropping its [`NodeProcess`] sends SIGINT
 //! to the group, waits briefly, then SIGKILLs it, so nothing a test started outlives the test,
-//! whether it passed, failed or panicked. Every wait takes a deadline and, when it runs out, says
+//! whether it passed, failed or panicked. Each program also gets `PR_SET_PDEATHSIG`: if the
+//! process that started it dies without dropping the guard (SIGKILL, a closed terminal), the
+//! kernel kills the program too. The guard must therefore live on the thread that started the
+//! program (the signal follows the starting thread). Every wait takes a deadline and, when it runs out, says
 //! what was awaited and what the program printed so far.
 
 use anyhow::{bail, Context, Result};
@@ -55,6 +58,7 @@ impl NodeProcess {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .process_group(0);
+        with_parent_death_signal(&mut command);
         let mut child = command
             .spawn()
             .with_context(|| format!("cannot start {name} ({command:?})"))?;
@@ -235,6 +239,18 @@ impl Drop for NodeProcess {
         }
         self.signal_group(libc::SIGKILL);
         let _ = self.child.wait();
+    }
+}
+
+/// Makes the kernel SIGKILL the program `command` starts when the thread that started it ends
+/// (normally its guard has stopped it long before).
+pub fn with_parent_death_signal(command: &mut Command) {
+    // SAFETY: prctl(2) is async-signal-safe and touches no memory of the parent.
+    unsafe {
+        command.pre_exec(|| {
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+            Ok(())
+        });
     }
 }
 

@@ -1,5 +1,7 @@
-//! One check's private ROS world: its own domain, the workbook's environment, and the programs
-//! started in it (each a guarded [`NodeProcess`], killed when the check ends).
+//! One check's private ROS world: sealed namespaces of its own (or, where the machine refuses
+//! them, a ROS domain id of its own), the workbook's environment, and the programs started in it
+//! (each a guarded [`NodeProcess`], killed when the check ends; in a sealed world, every process
+//! it left behind dies with the world).
 
 use anyhow::{bail, Result};
 use std::path::Path;
@@ -7,17 +9,22 @@ use std::process::Command;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::{programs, project_root, run_to_end, Domain, Environment, NodeProcess, Output};
+use crate::seal::Seal;
+use crate::{
+    programs, project_root, run_to_end, Domain, Environment, Isolation, NodeProcess, Output,
+};
 
 /// How long a program may take to start and be discovered.
 pub const START_DEADLINE: Duration = Duration::from_secs(30);
 /// How long one run of a client may take, end to end.
 pub const CALL_DEADLINE: Duration = Duration::from_secs(30);
 
-/// A ROS domain of the check's own, and the environment to run programs in it.
+/// A ROS world of the check's own, and the environment to run programs in it.
 pub struct World {
     pub domain: Domain,
     pub environment: Environment,
+    /// The world's namespaces, when sealed; dropped last, so the programs go before it.
+    seal: Option<Seal>,
 }
 
 /// A service or topic as the graph shows it: its types and the nodes serving or publishing it.
@@ -28,12 +35,42 @@ pub struct GraphEntry {
 }
 
 impl World {
-    /// Claims a free domain (blocking while all are taken by other checks).
+    /// A world with the isolation this machine gives ([`Isolation::current`]): sealed, or a
+    /// ROS domain id that nothing on the machine uses.
     pub fn new() -> World {
+        match Isolation::current() {
+            Isolation::Sealed => World::sealed(),
+            Isolation::Domains { .. } => World::unsealed(),
+            Isolation::Refused { reason } => panic!(
+                "this check needs a sealed world, but this machine cannot make one: {reason}"
+            ),
+        }
+    }
+
+    /// A sealed world: namespaces of its own (see [`crate::seal`]).
+    pub fn sealed() -> World {
+        let seal =
+            Seal::create().unwrap_or_else(|reason| panic!("cannot make a sealed world: {reason}"));
+        World {
+            domain: Domain::inside_seal(),
+            environment: Environment::detect(&project_root()),
+            seal: Some(seal),
+        }
+    }
+
+    /// A world told apart only by its ROS domain id (for the tests of the fallback, and of
+    /// what happens on the machine's own `/dev/shm`).
+    pub fn unsealed() -> World {
         World {
             domain: Domain::claim().expect("a free ROS domain id"),
             environment: Environment::detect(&project_root()),
+            seal: None,
         }
+    }
+
+    /// Whether this world is sealed.
+    pub fn is_sealed(&self) -> bool {
+        self.seal.is_some()
     }
 
     /// A command for `program`, set up to run in this world.
@@ -41,6 +78,9 @@ impl World {
         let mut command = Command::new(program.as_ref());
         self.environment.apply(&mut command);
         self.domain.apply(&mut command);
+        if let Some(seal) = &self.seal {
+            seal.enter(&mut command);
+        }
         command
     }
 
