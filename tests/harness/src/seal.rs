@@ -150,16 +150,21 @@ fn read_report(init: &mut Child) -> Result<u32, String> {
     };
     let (sender, receiver) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
-        let mut pid = None;
+        // Two processes write here, the init (`pid …`) and the world's pid 1 (`sealed`), in
+        // either order.
+        let (mut pid, mut sealed) = (None, false);
         for line in BufReader::new(stdout).lines() {
             let Ok(line) = line else { break };
             if let Some(number) = line.strip_prefix("pid ") {
                 pid = number.trim().parse::<u32>().ok();
             } else if line == "sealed" {
-                let _ = sender.send(pid.ok_or_else(|| "the world's init named no pid".into()));
-                return;
+                sealed = true;
             } else if let Some(reason) = line.strip_prefix("error ") {
                 let _ = sender.send(Err(reason.to_string()));
+                return;
+            }
+            if let (Some(pid), true) = (pid, sealed) {
+                let _ = sender.send(Ok(pid));
                 return;
             }
         }

@@ -236,3 +236,35 @@ fn a_world_dies_with_the_process_that_holds_it() {
         "a SIGKILLed holder's world lives on: {left:?}"
     );
 }
+
+#[test]
+fn fifty_worlds_made_at_once_all_come_up_sealed() {
+    if sealed_world().is_none() {
+        return;
+    }
+    let failures: Vec<String> = std::thread::scope(|scope| {
+        let runs: Vec<_> = (0..50)
+            .map(|i| {
+                scope.spawn(move || {
+                    let world = World::sealed();
+                    let output = world.run("sh", shell(&world, "echo $$"), Duration::from_secs(20));
+                    // Each program is an early process of its own pid namespace.
+                    match output.text.trim().parse::<u32>() {
+                        Ok(pid) if pid < 10 && output.code == Some(0) => None,
+                        _ => Some(format!("world {i}: {output:?}")),
+                    }
+                })
+            })
+            .collect();
+        runs.into_iter()
+            .filter_map(|run| {
+                run.join()
+                    .unwrap_or_else(|_| Some("a world panicked".into()))
+            })
+            .collect()
+    });
+    assert!(
+        failures.is_empty(),
+        "worlds that did not come up: {failures:#?}"
+    );
+}
