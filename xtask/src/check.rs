@@ -11,7 +11,7 @@ use anyhow::Result;
 use colored::Colorize;
 use std::process::ExitCode;
 use std::time::Instant;
-use workbook_harness::project_root;
+use workbook_harness::{project_root, Isolation};
 
 /// Checks one exercise (`side` chooses the student's crate or the reference solution).
 pub fn run(query: Option<&str>, side: Side) -> Result<ExitCode> {
@@ -38,6 +38,7 @@ pub fn run(query: Option<&str>, side: Side) -> Result<ExitCode> {
         ),
     );
 
+    isolation_line();
     let step = ui::Step::start(
         "build",
         &format!("cargo test --no-run -p {}", exercise.package(side)),
@@ -63,7 +64,7 @@ pub fn run(query: Option<&str>, side: Side) -> Result<ExitCode> {
     let step = ui::Step::start(
         "checks",
         &format!(
-            "{} checks, each in a ROS domain of its own",
+            "{} checks, each in a world of its own",
             exercise.checks.len()
         ),
     );
@@ -85,6 +86,22 @@ pub fn run(query: Option<&str>, side: Side) -> Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
+}
+
+/// Says which isolation the checks get, and how to get the sealed one when it is not in effect.
+pub fn isolation_line() {
+    let isolation = Isolation::current();
+    match isolation.fix() {
+        None => println!(
+            "  {} {}",
+            "isolation".dimmed(),
+            isolation.describe().dimmed()
+        ),
+        Some(fix) => {
+            println!("  {} {}", "isolation".yellow(), isolation.describe());
+            println!("  {} {fix}", "         ".yellow());
+        }
+    }
 }
 
 /// Prints every outcome as `check` shows it (also used by `verify`).

@@ -5,9 +5,9 @@
 use crate::{cargo, provision, ui};
 use anyhow::{Context, Result};
 use colored::Colorize;
-use std::process::{Command, ExitCode};
+use std::process::ExitCode;
 use std::time::{Duration, Instant};
-use workbook_harness::{project_root, run_to_end, Domain, NodeProcess};
+use workbook_harness::{describe_end, run_to_end, NodeProcess, World};
 
 /// The calls the demo makes, with the exit code the reference client must give for each.
 const CALLS: &[(i32, i32)] = &[(42, 0), (100, 0), (0, 0), (101, 1), (-5, 1)];
@@ -24,27 +24,27 @@ pub fn run() -> Result<ExitCode> {
     cargo::run_visible(build)?;
     let bin = cargo::target_dir()?.join("debug");
 
-    let domain = Domain::claim()?;
+    let world = World::new();
     ui::heading(
         "demo",
         &format!(
-            "ROS domain {} (localhost only), so nothing else on this machine interferes",
-            domain.id()
+            "a ROS world of its own ({}), so nothing else on this machine interferes",
+            if world.is_sealed() {
+                "sealed namespaces".to_string()
+            } else {
+                format!("ROS domain {}, localhost only", world.domain.id())
+            }
         ),
     );
-    let mut server_command = Command::new(bin.join("speed_server"));
-    environment.apply(&mut server_command);
-    domain.apply(&mut server_command);
+    let server_command = world.command(bin.join("speed_server"));
     let mut server = NodeProcess::start("speed_server", server_command)?;
     let ready = server.wait_for_line("ready", Duration::from_secs(30))?;
     println!("  {} {}", "server".bold(), ready);
 
     let mut surprises = 0;
     for &(speed, expected) in CALLS {
-        let mut client = Command::new(bin.join("speed_client"));
+        let mut client = world.command(bin.join("speed_client"));
         client.arg(speed.to_string()).args(["--timeout", "10"]);
-        environment.apply(&mut client);
-        domain.apply(&mut client);
         let started = Instant::now();
         let output = run_to_end("speed_client", client, Duration::from_secs(20))?;
         let code = output.code.unwrap_or(-1);
@@ -70,12 +70,8 @@ pub fn run() -> Result<ExitCode> {
         );
     }
 
-    let mut status = Command::new(environment.python());
-    status
-        .arg(project_root().join("tests/peers/rclpy_speed_client.py"))
-        .arg("get_status");
-    environment.apply(&mut status);
-    domain.apply(&mut status);
+    let mut status = world.rclpy("rclpy_speed_client.py");
+    status.arg("get_status");
     let output = run_to_end("rclpy get_status", status, Duration::from_secs(30))?;
     let mark = if output.code == Some(0) {
         "✓".green()
@@ -101,8 +97,9 @@ pub fn run() -> Result<ExitCode> {
     }
     let mark = if clean { "✓".green() } else { "✗".red() };
     println!(
-        "  {mark} {:<22} stopped on Ctrl-C, exit {:?}",
-        "speed_server", stopped.code
+        "  {mark} {:<22} stopped on Ctrl-C, {}",
+        "speed_server",
+        describe_end(&stopped)
     );
     println!();
     if surprises == 0 {

@@ -1,14 +1,15 @@
 //! `cargo xtask doctor`: checks the environment and prints one line per check, each a ✓ or a ✗
 //! with the fix. It only reads: it never installs or changes anything, except with `--clean-shm`,
-//! which removes the shared-memory files that no running process holds (see [`workbook_harness::shm`]).
+//! which removes the shared-memory files that no running process holds (see [`workbook_harness::shm`]),
+//! and `--stop`, which stops the workbook programs still running (see [`crate::leftovers`]).
 
-use crate::{provision, ui};
+use crate::{cargo, leftovers, provision, ui};
 use anyhow::Result;
 use colored::Colorize;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use workbook_harness::shm;
-use workbook_harness::{project_root, Environment, RosSource};
+use workbook_harness::{project_root, Environment, Isolation, RosSource};
 
 /// One check's outcome.
 struct Check {
@@ -46,13 +47,17 @@ const NEEDED_RUST: &[&str] = &[
     "robot_interfaces",
 ];
 
-/// Runs every check (after removing stale shared memory, with `clean_shm`); exits 1 when any
-/// check fails.
-pub fn run(clean_shm: bool) -> Result<ExitCode> {
+/// Runs every check (after removing stale shared memory, with `clean_shm`, and stopping the
+/// workbook programs still running, with `stop`); exits 1 when any check fails.
+pub fn run(clean_shm: bool, stop: bool) -> Result<ExitCode> {
+    let root = project_root();
+    let target = cargo::target_dir()?;
+    if stop {
+        stop_programs(&root, &target)?;
+    }
     if clean_shm {
         clean_shared_memory()?;
     }
-    let root = project_root();
     let environment = Environment::detect(&root);
     ui::heading("doctor", "checking the ROS 2 environment");
     let checks = vec![
@@ -66,6 +71,8 @@ pub fn run(clean_shm: bool) -> Result<ExitCode> {
         rust_interfaces(&environment),
         rclpy(&environment),
         domain(),
+        isolation(),
+        programs(&root, &target),
         shared_memory(),
     ];
     let failed = checks.iter().filter(|c| !c.ok).count();
@@ -266,6 +273,71 @@ fn domain() -> Check {
             "unset (domain 0); the checks use their own domains",
         ),
     }
+}
+
+fn isolation() -> Check {
+    let isolation = Isolation::current();
+    match isolation.fix() {
+        None => pass("isolation", isolation.describe()),
+        Some(fix) => fail("isolation", isolation.describe(), fix),
+    }
+}
+
+fn programs(root: &Path, target: &Path) -> Check {
+    const NAME: &str = "programs";
+    let running = leftovers::find(root, target);
+    let list = |programs: &[&leftovers::Running]| {
+        programs
+            .iter()
+            .map(|r| format!("{} (pid {})", r.name, r.pid))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let (orphaned, started): (Vec<_>, Vec<_>) = running.iter().partition(|r| r.orphaned);
+    if !orphaned.is_empty() {
+        return fail(
+            NAME,
+            format!(
+                "{} workbook programs left running by earlier commands: {}",
+                orphaned.len(),
+                list(&orphaned)
+            ),
+            "`cargo xtask doctor --stop` stops them",
+        );
+    }
+    if started.is_empty() {
+        pass(NAME, "no workbook program is running")
+    } else {
+        pass(
+            NAME,
+            format!("running, started from cargo: {}", list(&started)),
+        )
+    }
+}
+
+fn stop_programs(root: &Path, target: &Path) -> Result<()> {
+    ui::heading("doctor", "stopping the workbook programs still running");
+    let running = leftovers::find(root, target);
+    if running.is_empty() {
+        println!("  nothing to stop");
+        return Ok(());
+    }
+    let stubborn = leftovers::stop(&running, std::time::Duration::from_secs(3));
+    for program in &running {
+        let state = if stubborn.contains(program) {
+            "would not stop".red()
+        } else {
+            "stopped".green()
+        };
+        println!("  {state} {} (pid {})", program.name, program.pid);
+    }
+    if !stubborn.is_empty() {
+        anyhow::bail!(
+            "{} programs would not stop (another user's?); `sudo kill -9 <pid>` ends them",
+            stubborn.len()
+        );
+    }
+    Ok(())
 }
 
 fn shared_memory() -> Check {

@@ -12,6 +12,7 @@ mod exercises;
 mod generate;
 mod grade;
 mod hint;
+mod leftovers;
 mod list;
 mod progress;
 mod provision;
@@ -54,6 +55,10 @@ enum Commands {
         /// (only those no running process holds).
         #[arg(long)]
         clean_shm: bool,
+        /// Stop the workbook programs still running (left behind, or started in another
+        /// terminal): SIGINT, then SIGKILL after 3 s.
+        #[arg(long)]
+        stop: bool,
     },
     /// Build and run a program: an exercise (`1`, `speed-server`) or a reference program
     /// (`speed_server`, `speed_client`).
@@ -202,6 +207,7 @@ enum GradeCommand {
 }
 
 fn main() -> ExitCode {
+    workbook_harness::die_with_parent();
     ui::init_colour();
     let cli = Cli::parse();
     let result = match cli.command {
@@ -213,7 +219,7 @@ fn main() -> ExitCode {
             }
         }
         Commands::Env => env::run().map(|()| ExitCode::SUCCESS),
-        Commands::Doctor { clean_shm } => doctor::run(clean_shm),
+        Commands::Doctor { clean_shm, stop } => doctor::run(clean_shm, stop),
         Commands::Run {
             program,
             solution,

@@ -52,6 +52,7 @@ pub fn run(program: &str, args: &[String], release: bool, solution: bool) -> Res
     let mut command = std::process::Command::new(&binary);
     command.args(args);
     environment.apply(&mut command);
+    workbook_harness::with_parent_death_signal(&mut command);
     ui::echo_command(&format!("{program} {}", args.join(" ")));
     let status = match command.status() {
         Ok(status) => status,

@@ -12,7 +12,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 use workbook_harness::{
-    expect::parse_failure, programs::PROGRAM_OVERRIDE, Environment, NodeProcess,
+    expect::parse_failure, programs::PROGRAM_OVERRIDE, Environment, Isolation, NodeProcess,
+    ISOLATION_VARIABLE,
 };
 
 /// Checks running at once: they mostly wait for discovery and answers, not for the CPU.
@@ -131,7 +132,19 @@ pub fn run(
 pub fn command(mut command: Command, environment: &Environment, program: Option<&Path>) -> Command {
     command
         .args(["--test-threads", PARALLEL_CHECKS, "--color", "never"])
-        .env("RUST_BACKTRACE", "0");
+        .env("RUST_BACKTRACE", "0")
+        // The suite isolates its checks as this command decided (and said), not by a guess of
+        // its own.
+        .env(
+            ISOLATION_VARIABLE,
+            if Isolation::current().is_sealed()
+                || matches!(Isolation::current(), Isolation::Refused { .. })
+            {
+                "sealed"
+            } else {
+                "domains"
+            },
+        );
     environment.apply(&mut command);
     match program {
         Some(program) => command.env(PROGRAM_OVERRIDE, program),

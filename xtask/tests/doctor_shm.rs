@@ -56,7 +56,7 @@ fn start_server(world: &World) -> NodeProcess {
 
 #[test]
 fn clean_shm_removes_a_killed_nodes_files_and_keeps_a_running_ones() {
-    let killed = World::new();
+    let killed = World::unsealed();
     let mut victim = start_server(&killed);
     let left_behind = files_held_by(victim.pid());
     assert!(
@@ -76,7 +76,7 @@ fn clean_shm_removes_a_killed_nodes_files_and_keeps_a_running_ones() {
         "a node killed with SIGKILL cannot remove its files: {left_behind:?} should remain"
     );
 
-    let running = World::new();
+    let running = World::unsealed();
     let server = start_server(&running);
     let in_use = files_held_by(server.pid());
     assert!(

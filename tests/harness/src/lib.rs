@@ -28,5 +28,5 @@ pub use domain::Domain;
 pub use environment::{project_root, Environment, RosSource, FASTDDS_PROFILE_VARIABLES};
 pub use expect::{expect, fail};
 pub use isolation::{Isolation, ISOLATION_VARIABLE};
-pub use process::{run_to_end, with_parent_death_signal, NodeProcess, Output};
+pub use process::{die_with_parent, run_to_end, with_parent_death_signal, NodeProcess, Output};
 pub use world::{describe_end, last_line, GraphEntry, World, CALL_DEADLINE, START_DEADLINE};

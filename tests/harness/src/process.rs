@@ -254,6 +254,20 @@ pub fn with_parent_death_signal(command: &mut Command) {
     }
 }
 
+/// Makes the kernel SIGKILL this process when its parent dies (for `cargo xtask`, whose parent
+/// is cargo: a SIGKILLed `cargo xtask check` then takes xtask, and through the guards
+/// everything xtask started, with it). Exits at once if the parent is already gone.
+pub fn die_with_parent() {
+    // SAFETY: prctl(2) and getppid(2) touch no memory.
+    unsafe {
+        let parent = libc::getppid();
+        libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+        if libc::getppid() != parent {
+            std::process::exit(130);
+        }
+    }
+}
+
 /// Runs `command` to its end within `deadline`, killing it (and its group) if it takes longer.
 pub fn run_to_end(name: &str, command: Command, deadline: Duration) -> Result<Output> {
     let mut process = NodeProcess::start(name, command)?;

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
-use workbook_harness::{project_root, run_to_end, Domain, Environment, NodeProcess};
+use workbook_harness::{project_root, run_to_end, Environment, NodeProcess, World};
 
 /// One client/server pair's figures.
 #[derive(Debug, Clone, Serialize)]
@@ -104,9 +104,9 @@ pub fn measure_all(environment: &Environment, plan: &Plan) -> Result<Vec<Pair>> 
 }
 
 fn measure(environment: &Environment, plan: &Plan, client: Client, server: Server) -> Result<Pair> {
-    let domain = Domain::claim()?;
+    let world = World::new();
     let release = cargo::target_dir()?.join("release");
-    let mut server_process = start_server(environment, &domain, server)?;
+    let mut server_process = start_server(environment, &world, server)?;
 
     let calls = if client == Client::RclpyUsual {
         (plan.calls / 5).max(20)
@@ -118,14 +118,14 @@ fn measure(environment: &Environment, plan: &Plan, client: Client, server: Serve
         plan.warmup.min(calls).to_string(),
         plan.in_flight.to_string(),
     ];
-    let mut client_command = match client {
+    let client_command = match client {
         Client::Rclrs => {
-            let mut command = Command::new(release.join("bench_client"));
+            let mut command = world.command(release.join("bench_client"));
             command.arg("/set_speed").args(&numbers);
             command
         }
         Client::RclpyUsual | Client::RclpyReusedExecutor => {
-            let mut command = Command::new(environment.python());
+            let mut command = world.command(environment.python());
             command
                 .arg(rclpy_bench())
                 .arg("client")
@@ -139,8 +139,6 @@ fn measure(environment: &Environment, plan: &Plan, client: Client, server: Serve
             command
         }
     };
-    environment.apply(&mut client_command);
-    domain.apply(&mut client_command);
     let raw = run_client(client.label(), client_command, Duration::from_secs(600))?;
     let _ = server_process.stop();
     Ok(summarise(client.label(), server.label(), raw))
@@ -158,15 +156,13 @@ pub struct Discovery {
 /// another, each making one call; each reports how long `service_is_ready()` took to turn true.
 /// A single pair's discovery time above is one sample; this is the distribution.
 pub fn discovery(environment: &Environment, clients: usize) -> Result<Discovery> {
-    let domain = Domain::claim()?;
+    let world = World::new();
     let release = cargo::target_dir()?.join("release");
-    let mut server = start_server(environment, &domain, Server::Rclrs)?;
+    let mut server = start_server(environment, &world, Server::Rclrs)?;
     let mut samples = Vec::with_capacity(clients);
     for _ in 0..clients {
-        let mut client = Command::new(release.join("bench_client"));
+        let mut client = world.command(release.join("bench_client"));
         client.args(["/set_speed", "1", "0", "1"]);
-        environment.apply(&mut client);
-        domain.apply(&mut client);
         let raw = run_client("bench_client", client, Duration::from_secs(60))?;
         samples.push(raw.discovery_ms);
     }
@@ -184,18 +180,16 @@ fn rclpy_bench() -> PathBuf {
     project_root().join("tests/peers/rclpy_bench.py")
 }
 
-/// Starts a release server in `domain` and waits until it serves.
-fn start_server(environment: &Environment, domain: &Domain, server: Server) -> Result<NodeProcess> {
-    let mut command = match server {
-        Server::Rclrs => Command::new(cargo::target_dir()?.join("release/speed_server")),
+/// Starts a release server in `world` and waits until it serves.
+fn start_server(environment: &Environment, world: &World, server: Server) -> Result<NodeProcess> {
+    let command = match server {
+        Server::Rclrs => world.command(cargo::target_dir()?.join("release/speed_server")),
         Server::Rclpy => {
-            let mut command = Command::new(environment.python());
+            let mut command = world.command(environment.python());
             command.arg(rclpy_bench()).arg("server");
             command
         }
     };
-    environment.apply(&mut command);
-    domain.apply(&mut command);
     let mut process = NodeProcess::start(server.label(), command)?;
     process.wait_for_line("ready", Duration::from_secs(30))?;
     Ok(process)
