@@ -1,9 +1,14 @@
-//! Allocation of ROS domain ids, one per test, across every process on this machine.
+//! Allocation of ROS domain ids, one per unsealed world, across every process on this machine:
+//! the fallback isolation where sealed worlds are not allowed.
 //!
 //! A domain is claimed by taking an exclusive lock on a file named after its id in a shared
-//! directory; the lock is released when the [`Domain`] drops or the process dies, so a crashed test
-//! never leaks an id. Ids 1..=101 are safe with Fast DDS's port mapping (0 is left to the student's
-//! own shell).
+//! directory (the lock is released when the [`Domain`] drops or the process dies, so a crashed
+//! test never leaks an id), and only if no process on the machine uses it: none has bound one of
+//! its Fast DDS ports or holds one of its shared-memory port files. Ids 1..=101 come first: their
+//! ports lie below Linux's ephemeral range. Only when all of those are in use (a machine full of
+//! other ROS 2 nodes) do 102..=231 follow, whose ports the kernel may also hand out to other
+//! programs; an id whose port is taken that way is skipped like any used one. 0 is left to the
+//! student's own shell.
 
 use crate::shm;
 use anyhow::{bail, Context, Result};
@@ -11,8 +16,10 @@ use std::fs::{File, OpenOptions};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const FIRST_ID: u32 = 1;
-const LAST_ID: u32 = 101;
+/// The ids whose ports lie below the ephemeral range, tried first.
+const PREFERRED: std::ops::RangeInclusive<u32> = 1..=101;
+/// The ids tried when every preferred one is in use (231 is the last whose ports fit in 16 bits).
+const EXTRA: std::ops::RangeInclusive<u32> = 102..=231;
 
 /// The domain id of every sealed world: each has a network of its own, so they never meet.
 const SEALED_ID: u32 = 0;
@@ -40,12 +47,8 @@ impl Domain {
         std::fs::create_dir_all(&dir).with_context(|| {
             format!("cannot create the domain lock directory {}", dir.display())
         })?;
-        // Start at a pid-dependent id so parallel test binaries rarely contend for the same file.
-        let span = LAST_ID - FIRST_ID + 1;
         let bound = bound_udp_ports();
-        let start = std::process::id() % span;
-        for step in 0..span {
-            let id = FIRST_ID + (start + step) % span;
+        for id in candidates() {
             let path = dir.join(format!("{id}.lock"));
             let file = OpenOptions::new()
                 .create(true)
@@ -65,9 +68,10 @@ impl Domain {
             }
         }
         bail!(
-            "all ROS domain ids {FIRST_ID}..={LAST_ID} are in use (by other checks, or by ROS 2 \
-             nodes elsewhere on this machine); stop them (`cargo xtask doctor` lists the \
-             workbook's), or allow sealed checks (`cargo xtask doctor` says how)"
+            "all ROS domain ids 1..={} are in use (by other checks, or by ROS 2 nodes elsewhere \
+             on this machine); stop them (`cargo xtask doctor` lists the workbook's), or allow \
+             sealed checks (`cargo xtask doctor` says how)",
+            EXTRA.end()
         )
     }
 
@@ -96,6 +100,16 @@ impl Domain {
             command.env_remove("ROS_LOCALHOST_ONLY");
         }
     }
+}
+
+/// The ids to try, in order: the preferred ones from a pid-dependent start (so parallel test
+/// processes rarely contend for the same lock file), then the extra ones.
+fn candidates() -> impl Iterator<Item = u32> {
+    let span = PREFERRED.end() - PREFERRED.start() + 1;
+    let start = std::process::id() % span;
+    (0..span)
+        .map(move |step| PREFERRED.start() + (start + step) % span)
+        .chain(EXTRA)
 }
 
 /// Fast DDS's ports of domain `id`: 7400 + 250 × id, then up to 250 ports (discovery and user
@@ -180,12 +194,26 @@ mod tests {
     fn a_domain_with_a_bound_port_counts_as_used() {
         // What a ROS 2 node in another terminal does: bind its domain's ports.
         let first = Domain::claim().expect("claim");
-        let next = first.id() % LAST_ID + 1;
+        let next = first.id() % PREFERRED.end() + 1;
         let _stranger = std::net::UdpSocket::bind(("127.0.0.1", ports_of(next).start as u16 + 10));
         assert!(
             used_by_any_process(next, &bound_udp_ports()),
             "domain {next} has a bound port but counts as unused"
         );
+    }
+
+    #[test]
+    fn every_id_is_tried_once_preferred_ones_first() {
+        let order: Vec<u32> = candidates().collect();
+        assert_eq!(order.len(), 231, "ids 1..=231, each once");
+        assert!(
+            order[..101].iter().all(|id| PREFERRED.contains(id)),
+            "1..=101 before the ids whose ports may be ephemeral"
+        );
+        let mut sorted = order.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(sorted.len(), 231, "no id twice");
     }
 
     #[test]
