@@ -21,7 +21,10 @@ pub mod shm;
 mod world;
 
 pub use domain::Domain;
-pub use environment::{project_root, Environment, RosSource, FASTDDS_PROFILE_VARIABLES};
+pub use environment::{
+    compiled_project_root, find_project_root, project_root, Environment, RosSource,
+    FASTDDS_PROFILE_VARIABLES, ROOT_VARIABLE,
+};
 pub use expect::{expect, fail};
 pub use process::{run_to_end, NodeProcess, Output};
 pub use world::{describe_end, last_line, GraphEntry, World, CALL_DEADLINE, START_DEADLINE};
