@@ -9,6 +9,8 @@
 //! - [`expect`] and [`fail`]: the `expected:` / `happened:` shape every failing check reports in.
 //! - [`Environment`]: where the provisioned (or sourced) ROS 2 lives, and the variables a child
 //!   process needs to find it.
+//! - [`target_dir`]: one target folder shared by several clones of the workbook, without one
+//!   clone running the programs another built.
 //!
 //! The harness must not link rclrs: `xtask` uses it before any ROS library exists on the machine.
 
@@ -18,6 +20,7 @@ pub mod expect;
 mod process;
 pub mod programs;
 pub mod shm;
+pub mod target_dir;
 mod world;
 
 pub use domain::Domain;
