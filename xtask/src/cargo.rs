@@ -1,13 +1,102 @@
 //! Running cargo itself from xtask: commands in the ROS 2 environment, echoed before they run,
-//! and what the workspace contains (its binaries, its target folder).
+//! and what the workspace contains (its binaries, its target folder). At start-up it makes sure
+//! this xtask, and the workspace's build output in the target folder, come from the clone it was
+//! started in ([`own_build`]; see [`workbook_harness::target_dir`] for why they may not).
 
 use crate::ui;
 use anyhow::{bail, Context, Result};
-use std::path::PathBuf;
-use std::process::Command;
-use workbook_harness::{project_root, Environment};
+use colored::Colorize;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use workbook_harness::target_dir::{self, Claim};
+use workbook_harness::{compiled_project_root, project_root, Environment, ROOT_VARIABLE};
 
-/// `cargo <subcommand>` at the project root, in `environment`.
+/// Set for the xtask that a stale one starts in its place, so that a rebuild which still gives
+/// another clone's program is an error, not a loop.
+const RESTARTED: &str = "WORKBOOK_XTASK_RESTARTED";
+
+/// The start-up check, before anything is built: the root is where cargo started this xtask,
+/// and every process xtask starts is told so (`WORKBOOK_ROOT`). When this program was compiled
+/// in another clone, or the target folder held another clone's build, that build is cleaned out
+/// ([`target_dir`]) and this clone's own xtask is built and run with the same arguments, once:
+/// the answer is its exit code. `None`: carry on, this program is the right one. The target
+/// folder stays claimed until xtask exits, so the `cargo` commands it runs later need no check.
+pub fn own_build() -> Result<Option<ExitCode>> {
+    let root = project_root();
+    // Before any thread exists: only `main` has run.
+    std::env::set_var(ROOT_VARIABLE, &root);
+    let restarted = std::env::var_os(RESTARTED).is_some();
+    std::env::remove_var(RESTARTED);
+    let own = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    let compiled_elsewhere = [own, compiled_project_root()]
+        .into_iter()
+        .find(|compiled| !target_dir::same_folder(compiled, &root));
+    let target = target_dir()?;
+    let other = match &compiled_elsewhere {
+        Some(compiled) => {
+            target_dir::take_over(&root, &target)?;
+            compiled.clone()
+        }
+        None => match target_dir::claim(&root, &target)? {
+            Claim::Ours => return Ok(None),
+            Claim::TakenOver { from } => from.unwrap_or_default(),
+        },
+    };
+    if restarted {
+        return Err(ui::problem(
+            format!(
+                "cargo xtask in {} still runs a program built from {}, even after cleaning the \
+                 target folder {} and rebuilding",
+                root.display(),
+                other.display(),
+                target.display()
+            ),
+            "cargo clean -p xtask -p workbook-harness, then try again; or give each clone its \
+             own target folder (unset CARGO_TARGET_DIR)",
+        ));
+    }
+    eprintln!(
+        "{} the target folder {} held the build of another clone ({}); building this clone's xtask",
+        "note:".cyan().bold(),
+        target.display(),
+        other.display()
+    );
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let status = Command::new(cargo)
+        .args(["run", "--quiet", "--package", "xtask", "--"])
+        .args(std::env::args_os().skip(1))
+        .current_dir(&root)
+        .env(RESTARTED, "1")
+        .status()
+        .context("cannot run cargo to build this clone's xtask")?;
+    let code = status
+        .code()
+        .and_then(|c| u8::try_from(c).ok())
+        .unwrap_or(1);
+    Ok(Some(ExitCode::from(code)))
+}
+
+/// Claims `target` for the workspace at `root` before a build into it (a no-op after
+/// [`own_build`] for the same folder); says so when another clone's build was cleaned out.
+pub fn claim_target(root: &Path, target: &Path) -> Result<()> {
+    if let Claim::TakenOver { from } = target_dir::claim(root, target)? {
+        let from = from.map(|f| f.display().to_string());
+        eprintln!(
+            "{} the target folder {} held the build of another clone ({}); building {} again",
+            "note:".cyan().bold(),
+            target.display(),
+            from.as_deref().unwrap_or("unknown"),
+            root.display()
+        );
+    }
+    Ok(())
+}
+
+/// `cargo <subcommand>` at the project root, in `environment`. The target folder is already
+/// this clone's: [`own_build`] claimed it at start-up and holds it until xtask exits.
 pub fn command(environment: &Environment, subcommand: &str) -> Command {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut command = Command::new(cargo);

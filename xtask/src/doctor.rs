@@ -61,6 +61,7 @@ pub fn run(clean_shm: bool, stop: bool) -> Result<ExitCode> {
     let environment = Environment::detect(&root);
     ui::heading("doctor", "checking the ROS 2 environment");
     let checks = vec![
+        pass("project", root.display().to_string()),
         platform(&environment),
         which_environment(&root, &environment),
         no_mixing(&root, &environment),

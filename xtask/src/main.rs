@@ -209,6 +209,12 @@ enum GradeCommand {
 fn main() -> ExitCode {
     workbook_harness::die_with_parent();
     ui::init_colour();
+    // Before parsing: a program another clone built may not know this clone's commands.
+    match cargo::own_build() {
+        Ok(None) => {}
+        Ok(Some(code)) => return code,
+        Err(error) => return report(error),
+    }
     let cli = Cli::parse();
     let result = match cli.command {
         Commands::Setup { if_needed } => {
@@ -288,17 +294,20 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(code) => code,
-        Err(error) => {
-            if let Some(usage) = error.downcast_ref::<ui::Usage>() {
-                ui::error(&usage.problem, &usage.fix);
-                return ExitCode::from(2);
-            }
-            if let Some(problem) = error.downcast_ref::<ui::Problem>() {
-                ui::error(&problem.problem, &problem.fix);
-            } else if error.downcast_ref::<provision::StepFailure>().is_none() {
-                ui::error(&format!("{error:#}"), "");
-            }
-            ExitCode::from(1)
-        }
+        Err(error) => report(error),
     }
+}
+
+/// Prints a command's error the way its kind asks for, and gives the exit code.
+fn report(error: anyhow::Error) -> ExitCode {
+    if let Some(usage) = error.downcast_ref::<ui::Usage>() {
+        ui::error(&usage.problem, &usage.fix);
+        return ExitCode::from(2);
+    }
+    if let Some(problem) = error.downcast_ref::<ui::Problem>() {
+        ui::error(&problem.problem, &problem.fix);
+    } else if error.downcast_ref::<provision::StepFailure>().is_none() {
+        ui::error(&format!("{error:#}"), "");
+    }
+    ExitCode::from(1)
 }

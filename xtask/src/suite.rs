@@ -50,6 +50,8 @@ pub fn build(
     side: Side,
     target: Option<&Path>,
 ) -> Result<Build> {
+    let shared = crate::cargo::target_dir()?;
+    crate::cargo::claim_target(root, target.unwrap_or(&shared))?;
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut command = Command::new(cargo);
     command

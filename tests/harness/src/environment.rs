@@ -13,13 +13,55 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// The workbook's repository root (the folder holding the workspace `Cargo.toml`).
+/// The variable naming the project root outright; `xtask` sets it for everything it starts.
+pub const ROOT_VARIABLE: &str = "WORKBOOK_ROOT";
+
+/// The workbook's repository root (the folder holding the workspace `Cargo.toml`), found at run
+/// time: `WORKBOOK_ROOT` when set, else the workbook root above the runtime `CARGO_MANIFEST_DIR`
+/// (cargo sets it for `cargo run` and for test executables under `cargo test`), else the folder
+/// this harness was compiled in. Not the compiled-in folder first: with a target folder shared by
+/// several clones, cargo may run a binary another clone built (see [`crate::target_dir`]), and
+/// that binary must still work on the clone it was started in.
 pub fn project_root() -> PathBuf {
+    find_project_root(
+        std::env::var_os(ROOT_VARIABLE),
+        std::env::var_os("CARGO_MANIFEST_DIR"),
+    )
+}
+
+/// The rules of [`project_root`], applied to given values of `WORKBOOK_ROOT` and
+/// `CARGO_MANIFEST_DIR` rather than to the process environment's.
+pub fn find_project_root(explicit: Option<OsString>, manifest_dir: Option<OsString>) -> PathBuf {
+    if let Some(explicit) = explicit.filter(|value| !value.is_empty()) {
+        return PathBuf::from(explicit);
+    }
+    manifest_dir
+        .filter(|value| !value.is_empty())
+        .and_then(|dir| workbook_root_above(Path::new(&dir)))
+        .unwrap_or_else(compiled_project_root)
+}
+
+/// The project root of the clone whose sources this harness was compiled from. It differs from
+/// [`project_root`] exactly when the running binary was built by another clone.
+pub fn compiled_project_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .ancestors()
         .nth(2)
         .expect("tests/harness lies two levels below the project root")
         .to_path_buf()
+}
+
+/// The nearest folder at or above `dir` that is a workbook root: a `Cargo.toml` with a
+/// `[workspace]` table, and the harness beside it (so another workspace inside the project, such
+/// as `grade`'s pristine copy, or an unrelated one a program happens to run from, is passed over).
+fn workbook_root_above(dir: &Path) -> Option<PathBuf> {
+    dir.ancestors()
+        .find(|folder| {
+            let is_workspace = std::fs::read_to_string(folder.join("Cargo.toml"))
+                .is_ok_and(|manifest| manifest.lines().any(|l| l.trim() == "[workspace]"));
+            is_workspace && folder.join("tests/harness/Cargo.toml").is_file()
+        })
+        .map(Path::to_path_buf)
 }
 
 /// Where the ROS 2 installation in use comes from.

@@ -11,6 +11,8 @@
 //! - [`expect`] and [`fail`]: the `expected:` / `happened:` shape every failing check reports in.
 //! - [`Environment`]: where the provisioned (or sourced) ROS 2 lives, and the variables a child
 //!   process needs to find it.
+//! - [`target_dir`]: one target folder shared by several clones of the workbook, without one
+//!   clone running the programs another built.
 //!
 //! The harness must not link rclrs: `xtask` uses it before any ROS library exists on the machine.
 
@@ -22,10 +24,14 @@ mod process;
 pub mod programs;
 pub mod seal;
 pub mod shm;
+pub mod target_dir;
 mod world;
 
 pub use domain::Domain;
-pub use environment::{project_root, Environment, RosSource, FASTDDS_PROFILE_VARIABLES};
+pub use environment::{
+    compiled_project_root, find_project_root, project_root, Environment, RosSource,
+    FASTDDS_PROFILE_VARIABLES, ROOT_VARIABLE,
+};
 pub use expect::{expect, fail};
 pub use isolation::{Isolation, ISOLATION_VARIABLE};
 pub use process::{die_with_parent, run_to_end, with_parent_death_signal, NodeProcess, Output};

@@ -4,15 +4,18 @@
 //! one (`cargo xtask verify` points it at deliberately wrong variants, `grade` at a student's
 //! build). Reference programs (the solutions, e.g. `speed_server`) are built on first use with
 //! `cargo build` into the same target folder as the running test, so plain `cargo test` inside an
-//! exercise works without building anything by hand.
+//! exercise works without building anything by hand. Before the first build, the target folder
+//! is claimed for this clone ([`crate::target_dir`]): a test program that may have been built from
+//! another clone's files fails with a sentence instead of giving that clone's verdict.
 
 use anyhow::{bail, Context, Result};
 use std::collections::HashSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Mutex, OnceLock};
 
-use crate::project_root;
+use crate::target_dir::{self, Claim};
+use crate::{compiled_project_root, project_root};
 
 /// The variable that replaces the program under test.
 pub const PROGRAM_OVERRIDE: &str = "WORKBOOK_PROGRAM";
@@ -50,6 +53,7 @@ pub fn reference(name: &str) -> Result<PathBuf> {
         let target = profile
             .parent()
             .context("the target folder has no parent")?;
+        own_target(target)?;
         let mut cargo = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
         cargo
             .args(["build", "--quiet", "--bin", name])
@@ -70,6 +74,43 @@ pub fn reference(name: &str) -> Result<PathBuf> {
         built.insert(name.to_string());
     }
     Ok(path)
+}
+
+/// Claims `target` for this clone once per process ([`target_dir::claim`]); fails, every time it
+/// is asked, when the folder held another clone's build, because this test program itself may
+/// then be that clone's (cargo judged it fresh before any of this code ran).
+fn own_target(target: &Path) -> Result<()> {
+    static OWNED: OnceLock<Result<(), String>> = OnceLock::new();
+    let owned = OWNED.get_or_init(|| {
+        let root = project_root();
+        let compiled = compiled_project_root();
+        let stale_here = !target_dir::same_folder(&root, &compiled);
+        let claim = if stale_here {
+            target_dir::take_over(&root, target)
+        } else {
+            target_dir::claim(&root, target)
+        };
+        match claim {
+            Ok(Claim::Ours) => Ok(()),
+            Ok(Claim::TakenOver { from }) => {
+                let other = match from {
+                    _ if stale_here => compiled.display().to_string(),
+                    Some(from) => from.display().to_string(),
+                    None => "an unknown clone".into(),
+                };
+                Err(format!(
+                    "the target folder {} held the build of another clone of the workbook \
+                     ({other}), so this test program may have been built from that clone's files \
+                     instead of {}'s. That build is removed now: run the tests again, and cargo \
+                     builds them from this clone",
+                    target.display(),
+                    root.display()
+                ))
+            }
+            Err(error) => Err(format!("{error:#}")),
+        }
+    });
+    owned.clone().map_err(anyhow::Error::msg)
 }
 
 /// `target/<profile>`, found from the running test executable (`target/<profile>/deps/<test>`).
