@@ -191,6 +191,10 @@ struct GradeArgs {
     /// Keep the students' built programs (in <out>/.work) for a closer look.
     #[arg(long)]
     keep: bool,
+    /// Grade even where students' programs cannot be sandboxed (no sealed worlds, no mount
+    /// namespaces): only for submissions you trust.
+    #[arg(long)]
+    no_sandbox: bool,
 }
 
 #[derive(Subcommand)]
@@ -287,6 +291,7 @@ fn main() -> ExitCode {
                 rubric: args.rubric,
                 deadline: args.deadline,
                 keep: args.keep,
+                no_sandbox: args.no_sandbox,
             }),
         },
         Commands::Test => test::run().map(|()| ExitCode::SUCCESS),

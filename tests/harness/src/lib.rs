@@ -35,4 +35,7 @@ pub use environment::{
 pub use expect::{expect, fail};
 pub use isolation::{Isolation, ISOLATION_VARIABLE};
 pub use process::{die_with_parent, run_to_end, with_parent_death_signal, NodeProcess, Output};
-pub use world::{describe_end, last_line, GraphEntry, World, CALL_DEADLINE, START_DEADLINE};
+pub use world::{
+    describe_end, last_line, GraphEntry, World, CALL_DEADLINE, START_DEADLINE, WORLD_KEEP,
+    WORLD_USER,
+};

@@ -2,14 +2,17 @@
 //!
 //! A [`Seal`] is a small init process (pid 1 of a new pid namespace) holding a new network
 //! namespace with nothing but its own loopback, a new IPC namespace, and a mount namespace with a
-//! private `/proc`, `/dev/shm` and `/tmp`. Every program started through [`Seal::enter`] joins
-//! those namespaces, so:
+//! private `/proc` and `/dev/shm`. Every program started through [`Seal::enter`] joins those
+//! namespaces, so:
 //!
 //! - DDS discovery and traffic cannot leave the world or enter it: nodes of other checks, of the
 //!   student's own terminals or of another course on the machine are invisible, whatever their
 //!   `ROS_DOMAIN_ID`;
 //! - Fast DDS's shared-memory files are private and vanish with the world;
 //! - a program sees only the world's processes in `/proc` (not the suite's, not the grader's);
+//! - the rest of the file system is the machine's, `/tmp` included, so a check can hand its
+//!   programs files from anywhere (`grade` gives a student's program a private `/tmp` of its own,
+//!   see xtask's `workbook-sandbox`);
 //! - when the seal drops (or the process holding it dies, even by SIGKILL), the init dies and the
 //!   kernel kills every process of the world, whatever it did to detach.
 //!
@@ -26,7 +29,9 @@ use std::ffi::CString;
 use std::fs::File;
 use std::io::{BufRead, BufReader};
 use std::os::fd::{AsRawFd, RawFd};
+use std::os::unix::ffi::OsStrExt;
 use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -48,15 +53,33 @@ impl std::fmt::Debug for Seal {
     }
 }
 
+/// A world whose programs run as an unprivileged user (grading, as root): the world's view of
+/// `home` (the grader's home folder, unreadable for that user) is an empty folder holding only
+/// the `keep` paths below it, read-only (the ROS installation, Python, the checkout).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lockdown {
+    pub uid: u32,
+    pub home: PathBuf,
+    pub keep: Vec<PathBuf>,
+}
+
 impl Seal {
     /// Makes a new sealed world, or says why this machine does not allow one.
     pub fn create() -> Result<Seal, String> {
+        Seal::create_with(None)
+    }
+
+    /// Makes a new sealed world, locked down as `lockdown` says when given (root only).
+    pub fn create_with(lockdown: Option<&Lockdown>) -> Result<Seal, String> {
         // SAFETY: geteuid/getegid/getpid cannot fail and touch no memory.
         let (uid, gid, parent) = unsafe { (libc::geteuid(), libc::getegid(), libc::getpid()) };
         let as_root = uid == 0;
         let uid_map = format!("0 {uid} 1\n");
         let gid_map = format!("0 {gid} 1\n");
-        let paths = InitPaths::new();
+        let mut paths = InitPaths::new();
+        if let Some(lockdown) = lockdown {
+            paths.hide_home(lockdown)?;
+        }
         let mut command = Command::new("/bin/true");
         command
             .stdin(Stdio::null())
@@ -120,11 +143,13 @@ impl Seal {
     /// process of the world's pid namespace) and dies with it. The process the caller sees is a
     /// small waiter outside the pid namespace that passes the program's exit status on and
     /// ignores the signals a terminal sends, which reach the program through the process group.
-    pub fn enter(&self, command: &mut Command) {
+    ///
+    /// With `user`, the program runs as that user (the caller must be root).
+    pub fn enter(&self, command: &mut Command, user: Option<u32>) {
         let namespaces = Arc::clone(&self.namespaces);
         // SAFETY: the closure makes only async-signal-safe system calls (see `enter_world`).
         unsafe {
-            command.pre_exec(move || enter_world(&namespaces));
+            command.pre_exec(move || enter_world(&namespaces, user));
         }
     }
 
@@ -181,15 +206,26 @@ struct InitPaths {
     root: CString,
     proc: CString,
     shm: CString,
-    tmp: CString,
     proc_type: CString,
     tmpfs: CString,
     shm_options: CString,
-    tmp_options: CString,
     setgroups: CString,
     uid_map: CString,
     gid_map: CString,
     deny: &'static [u8],
+    /// With a lockdown: the home folder to cover, and each kept path below it with the folder
+    /// it is parked in meanwhile and the folders to make before it can be mounted back.
+    home: Option<CString>,
+    parking: CString,
+    keep: Vec<Kept>,
+    home_options: CString,
+}
+
+/// A path kept visible below a hidden home folder.
+struct Kept {
+    parked: CString,
+    path: CString,
+    folders: Vec<CString>,
 }
 
 impl InitPaths {
@@ -199,16 +235,51 @@ impl InitPaths {
             root: c("/"),
             proc: c("/proc"),
             shm: c("/dev/shm"),
-            tmp: c("/tmp"),
             proc_type: c("proc"),
             tmpfs: c("tmpfs"),
             shm_options: c("mode=1777,size=512m"),
-            tmp_options: c("mode=1777,size=1g"),
             setgroups: c("/proc/self/setgroups"),
             uid_map: c("/proc/self/uid_map"),
             gid_map: c("/proc/self/gid_map"),
             deny: b"deny",
+            home: None,
+            parking: c("/dev/shm/.workbook-kept"),
+            keep: Vec::new(),
+            home_options: c("mode=0711,size=64k"),
         }
+    }
+
+    /// Prepares the lockdown's mounts (as C strings, before the fork).
+    fn hide_home(&mut self, lockdown: &Lockdown) -> Result<(), String> {
+        let c = |path: &Path| {
+            CString::new(path.as_os_str().as_bytes())
+                .map_err(|_| format!("{} has a NUL byte", path.display()))
+        };
+        let home = &lockdown.home;
+        if !home.is_absolute() || home == Path::new("/") {
+            return Ok(());
+        }
+        self.home = Some(c(home)?);
+        for (index, path) in lockdown.keep.iter().enumerate() {
+            let Ok(below) = path.strip_prefix(home) else {
+                continue;
+            };
+            if !path.is_dir() {
+                continue;
+            }
+            let mut folders = Vec::new();
+            let mut partial = home.clone();
+            for part in below.components() {
+                partial.push(part);
+                folders.push(c(&partial)?);
+            }
+            self.keep.push(Kept {
+                parked: c(&Path::new("/dev/shm/.workbook-kept").join(index.to_string()))?,
+                path: c(path)?,
+                folders,
+            });
+        }
+        Ok(())
     }
 }
 
@@ -265,15 +336,8 @@ fn init_main(
         {
             fail(b"mounting a private /dev/shm");
         }
-        if libc::mount(
-            p.tmpfs.as_ptr(),
-            p.tmp.as_ptr(),
-            p.tmpfs.as_ptr(),
-            private,
-            p.tmp_options.as_ptr().cast(),
-        ) != 0
-        {
-            fail(b"mounting a private /tmp");
+        if let Some(home) = &p.home {
+            hide_home(home, p);
         }
         if !loopback_up() {
             fail(b"bringing up the loopback interface");
@@ -306,6 +370,52 @@ fn init_main(
             }
         }
         libc::_exit(1)
+    }
+}
+
+/// Covers `home` with an empty folder, keeping `p.keep` visible (parked in the world's private
+/// /dev/shm while the cover goes on). Between fork and exec: system calls only.
+unsafe fn hide_home(home: &CString, p: &InitPaths) {
+    let none = std::ptr::null::<libc::c_char>();
+    let bind = libc::MS_BIND | libc::MS_REC;
+    libc::mkdir(p.parking.as_ptr(), 0o700);
+    for kept in &p.keep {
+        libc::mkdir(kept.parked.as_ptr(), 0o700);
+        if libc::mount(
+            kept.path.as_ptr(),
+            kept.parked.as_ptr(),
+            none,
+            bind,
+            std::ptr::null(),
+        ) != 0
+        {
+            fail(b"parking a folder kept below the home folder");
+        }
+    }
+    if libc::mount(
+        p.tmpfs.as_ptr(),
+        home.as_ptr(),
+        p.tmpfs.as_ptr(),
+        libc::MS_NOSUID | libc::MS_NODEV,
+        p.home_options.as_ptr().cast(),
+    ) != 0
+    {
+        fail(b"covering the home folder");
+    }
+    for kept in &p.keep {
+        for folder in &kept.folders {
+            libc::mkdir(folder.as_ptr(), 0o755);
+        }
+        if libc::mount(
+            kept.parked.as_ptr(),
+            kept.path.as_ptr(),
+            none,
+            bind,
+            std::ptr::null(),
+        ) != 0
+        {
+            fail(b"putting back a folder kept below the home folder");
+        }
     }
 }
 
@@ -347,7 +457,7 @@ unsafe fn world_init(alive: RawFd, p: &InitPaths) -> ! {
 
 /// The part of every world program that runs between fork and exec: join the world, then fork
 /// once more so that the program is a process of the world's pid namespace.
-fn enter_world(namespaces: &[(libc::c_int, File)]) -> std::io::Result<()> {
+fn enter_world(namespaces: &[(libc::c_int, File)], user: Option<u32>) -> std::io::Result<()> {
     // SAFETY (whole function): raw system calls; no allocation (the namespaces were opened
     // before the fork, the working folder is copied into a buffer on the stack).
     unsafe {
@@ -362,7 +472,7 @@ fn enter_world(namespaces: &[(libc::c_int, File)]) -> std::io::Result<()> {
             }
         }
         // Joining a mount namespace moves the working folder to its root: go back (the world
-        // sees the same folders as the host, but for /proc, /dev/shm and /tmp).
+        // sees the same folders as the host, but for /proc and /dev/shm).
         if libc::chdir(cwd.as_ptr()) != 0 {
             return Err(std::io::Error::last_os_error());
         }
@@ -371,6 +481,15 @@ fn enter_world(namespaces: &[(libc::c_int, File)]) -> std::io::Result<()> {
             return Err(std::io::Error::last_os_error());
         }
         if program == 0 {
+            if let Some(uid) = user {
+                if libc::setgroups(0, std::ptr::null()) != 0
+                    || libc::setresgid(uid, uid, uid) != 0
+                    || libc::setresuid(uid, uid, uid) != 0
+                {
+                    return Err(std::io::Error::last_os_error());
+                }
+            }
+            // After the user change, which clears it.
             libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
             return Ok(());
         }

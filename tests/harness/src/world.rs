@@ -9,7 +9,7 @@ use std::process::Command;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::seal::Seal;
+use crate::seal::{Lockdown, Seal};
 use crate::{
     programs, project_root, run_to_end, Domain, Environment, Isolation, NodeProcess, Output,
 };
@@ -19,10 +19,21 @@ pub const START_DEADLINE: Duration = Duration::from_secs(30);
 /// How long one run of a client may take, end to end.
 pub const CALL_DEADLINE: Duration = Duration::from_secs(30);
 
+/// Set by `grade` on a check suite run as root: every program of its sealed worlds runs as this
+/// (unprivileged) user, the grader's home folder hidden from them but for the paths they need.
+/// The program under test is the exception: grade's launcher drops to the same user itself,
+/// after it has hidden more (see xtask's `workbook-sandbox`).
+pub const WORLD_USER: &str = "WORKBOOK_WORLD_UID";
+/// With [`WORLD_USER`]: more paths below the home folder that the world's programs need (the
+/// grader's output folder, a target folder elsewhere), separated like `PATH`.
+pub const WORLD_KEEP: &str = "WORKBOOK_WORLD_KEEP";
+
 /// A ROS world of the check's own, and the environment to run programs in it.
 pub struct World {
     pub domain: Domain,
     pub environment: Environment,
+    /// The user its programs run as, when locked down ([`WORLD_USER`]).
+    user: Option<u32>,
     /// The world's namespaces, when sealed; dropped last, so the programs go before it.
     seal: Option<Seal>,
 }
@@ -49,11 +60,14 @@ impl World {
 
     /// A sealed world: namespaces of its own (see [`crate::seal`]).
     pub fn sealed() -> World {
-        let seal =
-            Seal::create().unwrap_or_else(|reason| panic!("cannot make a sealed world: {reason}"));
+        let environment = Environment::detect(&project_root());
+        let lockdown = lockdown(&environment);
+        let seal = Seal::create_with(lockdown.as_ref())
+            .unwrap_or_else(|reason| panic!("cannot make a sealed world: {reason}"));
         World {
             domain: Domain::inside_seal(),
-            environment: Environment::detect(&project_root()),
+            environment,
+            user: lockdown.map(|l| l.uid),
             seal: Some(seal),
         }
     }
@@ -64,6 +78,7 @@ impl World {
         World {
             domain: Domain::claim().expect("a free ROS domain id"),
             environment: Environment::detect(&project_root()),
+            user: None,
             seal: None,
         }
     }
@@ -79,7 +94,15 @@ impl World {
         self.environment.apply(&mut command);
         self.domain.apply(&mut command);
         if let Some(seal) = &self.seal {
-            seal.enter(&mut command);
+            let launcher = std::env::var_os(programs::PROGRAM_OVERRIDE)
+                .is_some_and(|under_test| Path::new(&under_test) == program.as_ref());
+            if self.user.is_some() {
+                // The user has no home: ROS writes its logs into the world's own /dev/shm.
+                command
+                    .env("ROS_HOME", "/dev/shm/.ros")
+                    .env("ROS_LOG_DIR", "/dev/shm/.ros/log");
+            }
+            seal.enter(&mut command, self.user.filter(|_| !launcher));
         }
         command
     }
@@ -222,6 +245,32 @@ impl World {
         }
         Ok(found)
     }
+}
+
+/// The lockdown [`WORLD_USER`] asks for (root only): the home folder hidden but for the
+/// checkout, the ROS installation, its Python and the [`WORLD_KEEP`] paths.
+fn lockdown(environment: &Environment) -> Option<Lockdown> {
+    let uid = std::env::var(WORLD_USER).ok()?.parse().ok()?;
+    // SAFETY: geteuid(2) cannot fail.
+    if unsafe { libc::geteuid() } != 0 {
+        return None;
+    }
+    let home = std::path::PathBuf::from(std::env::var_os("HOME")?);
+    let python_home = std::fs::canonicalize(environment.python())
+        .ok()
+        .and_then(|python| Some(python.parent()?.parent()?.to_path_buf()));
+    let mut keep: Vec<std::path::PathBuf> = [
+        Some(project_root()),
+        std::fs::canonicalize(&environment.workbook_prefix).ok(),
+        python_home,
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if let Some(more) = std::env::var_os(WORLD_KEEP) {
+        keep.extend(std::env::split_paths(&more));
+    }
+    Some(Lockdown { uid, home, keep })
 }
 
 /// "exit code 101", "killed by signal 9".

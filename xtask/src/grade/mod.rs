@@ -23,7 +23,7 @@ use colored::Colorize;
 use indicatif::{ProgressBar, ProgressStyle};
 use report::{CheckReport, ClassReport, ExerciseInfo, ExerciseReport, Status, StudentReport};
 use rubric::Rubric;
-use sandbox::Sandbox;
+use sandbox::{RunLimits, Sandbox};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -32,6 +32,11 @@ use std::time::{Duration, Instant};
 use submissions::Submission;
 use workbook_harness::programs::REFERENCES_PREBUILT;
 use workbook_harness::{project_root, Environment, NodeProcess};
+
+/// The target folder, where the reference programs the checks start live.
+fn cargo_target() -> PathBuf {
+    cargo::target_dir().unwrap_or_else(|_| project_root().join("target"))
+}
 use workspace::{Built, Workspace};
 
 pub struct Options {
@@ -43,6 +48,8 @@ pub struct Options {
     pub rubric: Option<PathBuf>,
     pub deadline: Option<String>,
     pub keep: bool,
+    /// Grade even where students' programs cannot be sandboxed (sealed, unprivileged).
+    pub no_sandbox: bool,
 }
 
 /// Everything the workers share.
@@ -58,6 +65,8 @@ struct Grader {
     hidden_from_builds: Vec<PathBuf>,
     /// Hidden from students' programs while they run.
     hidden_from_programs: Vec<PathBuf>,
+    /// Reachable for students' programs inside the hidden folders (read-only): what ROS needs.
+    exposed_to_programs: Vec<PathBuf>,
     work: PathBuf,
     /// The workbook's Fast DDS profile, copied out of `xtask/` (hidden from students' programs).
     fastdds_profile: Option<PathBuf>,
@@ -137,12 +146,28 @@ pub fn run(options: Options) -> Result<ExitCode> {
 
     let _only_grader = lock(&root)?;
     let environment = provision::ensure()?;
-    let sandbox = Sandbox::detect(rubric.limits.processes, rubric.limits.memory_mib);
+    let target = cargo::target_dir()?;
+    let sandbox = Sandbox::detect(
+        rubric.limits.processes,
+        rubric.limits.memory_mib,
+        RunLimits {
+            memory_mib: rubric.limits.run_memory_mib,
+            cpus: rubric.limits.cpus,
+        },
+        target.join("debug/workbook-sandbox"),
+    );
     for (line, ok) in sandbox.describe() {
         let mark = if ok { "✓".green() } else { "!".yellow() };
         println!("  {mark} {line}");
     }
-    let target = cargo::target_dir()?;
+    if !sandbox.complete() && !options.no_sandbox {
+        return Err(ui::usage(
+            "students' programs cannot be sandboxed on this machine (see the lines marked ! \
+             above): their code would run with the grader's reach",
+            "allow namespaces (`cargo xtask doctor` says how), or pass --no-sandbox to grade \
+             anyway, trusting every submission",
+        ));
+    }
 
     let step = ui::Step::start(
         "prepare",
@@ -165,7 +190,16 @@ pub fn run(options: Options) -> Result<ExitCode> {
         }
     }
     let mut references = cargo::command(&environment, "build");
-    references.args(["--quiet", "--bins", "--package", "workbook-probes"]);
+    // The probes, the solutions, and `workbook-sandbox` (xtask's own bin) that starts students'
+    // programs.
+    references.args([
+        "--quiet",
+        "--bins",
+        "--package",
+        "workbook-probes",
+        "--package",
+        "xtask",
+    ]);
     for exercise in &catalogue.exercises {
         references.args(["--package", &exercise.package(Side::Solution)]);
     }
@@ -188,13 +222,29 @@ pub fn run(options: Options) -> Result<ExitCode> {
         .filter(|copy| std::fs::copy(&environment.fastdds_profile, copy).is_ok());
     let grader = Arc::new(Grader {
         hidden_from_builds: vec![root.join("solutions"), submissions_dir.clone()],
-        hidden_from_programs: vec![
+        hidden_from_programs: [
             root.join("solutions"),
             root.join("tests"),
             root.join("xtask"),
             target.clone(),
             submissions_dir.clone(),
-        ],
+            std::path::absolute(&out).unwrap_or_else(|_| out.clone()),
+        ]
+        .into_iter()
+        .chain(
+            std::env::var_os("HOME")
+                .map(PathBuf::from)
+                .filter(|h| h.is_absolute() && h != Path::new("/")),
+        )
+        .collect(),
+        exposed_to_programs: [
+            Some(root.join(".ros")),
+            std::fs::canonicalize(&environment.workbook_prefix).ok(),
+            fastdds_profile.clone(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect(),
         environment,
         rubric,
         exercises,
@@ -448,13 +498,17 @@ impl Grader {
         dir: &Path,
         id: &str,
     ) -> ExerciseReport {
+        // The scratch folder is the student's program's to write in (its working folder); the
+        // launcher lies outside it, so a program cannot change what the next run starts.
         let scratch = dir.join(&exercise.dir);
         let prepared = std::fs::create_dir_all(&scratch).and_then(|()| {
             self.sandbox
                 .launcher(
                     &self.hidden_from_programs,
+                    &self.exposed_to_programs,
+                    &scratch,
                     program,
-                    &scratch.join("program"),
+                    &dir.join(format!("{}.launch", exercise.dir)),
                 )
                 .map_err(std::io::Error::other)
         });
@@ -564,6 +618,8 @@ impl Grader {
                 command.env(name, profile);
             }
         }
+        self.sandbox
+            .lock_down(&mut command, &[self.work.clone(), cargo_target()]);
         let cgroup = self.sandbox.limit(&mut command, token);
         let (text, timed_out) = match NodeProcess::start("the check suite", command) {
             Ok(mut process) => {

@@ -56,6 +56,20 @@ pub struct Limits {
     pub files_per_exercise: usize,
     #[serde(default)]
     pub retries: usize,
+    /// Memory for everything one exercise's checks start together, in MiB (a cgroup).
+    #[serde(default = "default_run_memory_mib")]
+    pub run_memory_mib: u64,
+    /// CPUs for everything one exercise's checks start together (a cgroup's quota).
+    #[serde(default = "default_cpus")]
+    pub cpus: f64,
+}
+
+fn default_run_memory_mib() -> u64 {
+    3072
+}
+
+fn default_cpus() -> f64 {
+    1.5
 }
 
 impl Rubric {
@@ -139,6 +153,8 @@ mod tests {
                 file_kib: 1,
                 files_per_exercise: 1,
                 retries: 0,
+                run_memory_mib: 1,
+                cpus: 1.0,
             },
         }
     }

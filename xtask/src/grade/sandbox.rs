@@ -10,6 +10,13 @@
 //!   solutions' sources, the build output (reference programs) and the other submissions are
 //!   empty folders, so a submission cannot read, copy or run them. Where mount namespaces are not
 //!   allowed, the report says so.
+//! - **The program under test** runs through `workbook-sandbox` (xtask/src/bin), inside the
+//!   check's sealed world: as an unprivileged user when the grader is root, with the file system
+//!   read-only but its scratch folder, the grader's home folder, the output folder and the
+//!   instructor's solutions, tests, build output and hand-ins out of reach, and an environment
+//!   of only what ROS needs.
+//! - **Whole-run limits**: memory and CPU cgroups for everything one exercise's checks start (the
+//!   student's program and the checks' own nodes), where the grader may make cgroups.
 
 use anyhow::Result;
 use std::ffi::CString;
@@ -20,6 +27,37 @@ use std::process::Command;
 /// The environment variable that marks every process of one graded run.
 pub const MARKER: &str = "WORKBOOK_GRADE_RUN";
 
+/// The user a student's program runs as when the grader is root (`nobody` on Debian and Ubuntu).
+pub const UNPRIVILEGED_UID: u32 = 65534;
+
+/// The variables a student's program keeps: what ROS and the check need, nothing of the grader's.
+const KEPT_VARIABLES: &[&str] = &[
+    "ROS_DOMAIN_ID",
+    "ROS_AUTOMATIC_DISCOVERY_RANGE",
+    "ROS_LOCALHOST_ONLY",
+    "ROS_STATIC_PEERS",
+    "ROS_DISTRO",
+    "ROS_VERSION",
+    "ROS_PYTHON_VERSION",
+    "RMW_IMPLEMENTATION",
+    "AMENT_PREFIX_PATH",
+    "LD_LIBRARY_PATH",
+    "PYTHONPATH",
+    "PATH",
+    "FASTRTPS_DEFAULT_PROFILES_FILE",
+    "FASTDDS_DEFAULT_PROFILES_FILE",
+    "RUST_BACKTRACE",
+    "LANG",
+    MARKER,
+];
+
+/// Limits for everything one exercise's run starts together (cgroups).
+#[derive(Debug, Clone, Copy)]
+pub struct RunLimits {
+    pub memory_mib: u64,
+    pub cpus: f64,
+}
+
 /// What this machine lets the grader do, found out once.
 #[derive(Debug, Clone)]
 pub struct Sandbox {
@@ -27,13 +65,21 @@ pub struct Sandbox {
     unshare: Option<Vec<String>>,
     /// The pids cgroup root (v1 `pids` hierarchy or the v2 unified one) when writable.
     cgroups: Option<PathBuf>,
+    /// The v1 `memory` and `cpu` hierarchies, when writable (on v2 they are `cgroups` itself).
+    memory_cgroups: Option<PathBuf>,
+    cpu_cgroups: Option<PathBuf>,
     processes: u64,
     memory_bytes: u64,
     file_bytes: u64,
+    run: RunLimits,
+    /// `workbook-sandbox`, which starts each student's program.
+    starter: PathBuf,
+    /// Whether checks run in sealed worlds here.
+    sealed: bool,
 }
 
 impl Sandbox {
-    pub fn detect(processes: u64, memory_mib: u64) -> Sandbox {
+    pub fn detect(processes: u64, memory_mib: u64, run: RunLimits, starter: PathBuf) -> Sandbox {
         let unshare = [
             vec!["--mount", "--propagation", "private"],
             vec![
@@ -77,13 +123,40 @@ impl Sandbox {
             let _ = std::fs::remove_dir(&probe);
             ok
         });
+        let writable = |root: &str, file: &str| {
+            let root = PathBuf::from(root);
+            let probe = root.join(format!("workbook-grade-probe-{}", std::process::id()));
+            let ok = std::fs::create_dir(&probe).is_ok() && probe.join(file).exists();
+            let _ = std::fs::remove_dir(&probe);
+            ok.then_some(root)
+        };
+        let (memory_cgroups, cpu_cgroups) = match &cgroups {
+            Some(root) if root.join("cgroup.controllers").exists() => {
+                (Some(root.clone()), Some(root.clone()))
+            }
+            _ => (
+                writable("/sys/fs/cgroup/memory", "memory.limit_in_bytes"),
+                writable("/sys/fs/cgroup/cpu", "cpu.cfs_quota_us"),
+            ),
+        };
         Sandbox {
             unshare,
             cgroups,
+            memory_cgroups,
+            cpu_cgroups,
             processes,
             memory_bytes: memory_mib * 1024 * 1024,
             file_bytes: 256 * 1024 * 1024,
+            run,
+            starter,
+            sealed: workbook_harness::Isolation::current().is_sealed(),
         }
+    }
+
+    /// Whether students' programs run sealed, unprivileged and out of reach of the grader's
+    /// files: what grading requires unless the instructor passes `--no-sandbox`.
+    pub fn complete(&self) -> bool {
+        self.sealed && self.unshare.is_some()
     }
 
     /// Whether folders can be hidden from students' code on this machine.
@@ -125,6 +198,43 @@ impl Sandbox {
                 ),
                 true,
             ),
+            (
+                if self.sealed {
+                    "every check in a sealed world: own network (loopback only), processes and \
+                     shared memory"
+                        .into()
+                } else {
+                    format!(
+                        "checks NOT sealed ({})",
+                        workbook_harness::Isolation::current().describe()
+                    )
+                },
+                self.sealed,
+            ),
+            (
+                if as_root() {
+                    format!(
+                        "students' programs run as uid {UNPRIVILEGED_UID}, on a read-only file \
+                         system, with only ROS's variables"
+                    )
+                } else {
+                    "students' programs run as the grader's own user (not root), on a read-only \
+                     file system, with only ROS's variables"
+                        .into()
+                },
+                self.unshare.is_some(),
+            ),
+            (
+                match (&self.memory_cgroups, &self.cpu_cgroups) {
+                    (Some(_), Some(_)) => format!(
+                        "{} MiB of memory and {} CPUs for each exercise's whole run (cgroups)",
+                        self.run.memory_mib, self.run.cpus
+                    ),
+                    _ => "no memory or CPU limit for a whole run (cgroups not writable here)"
+                        .into(),
+                },
+                self.memory_cgroups.is_some() && self.cpu_cgroups.is_some(),
+            ),
         ]
     }
 
@@ -156,19 +266,63 @@ impl Sandbox {
     }
 
     /// A launcher script for the program under test: the harness starts it instead of the
-    /// student's binary, and it runs the binary with the hidden folders emptied.
-    pub fn launcher(&self, hidden: &[PathBuf], binary: &Path, script: &Path) -> Result<PathBuf> {
-        let wrapped = self.hiding(hidden, binary, &[]);
+    /// student's binary, and it runs the binary through `workbook-sandbox` with the `hidden`
+    /// folders emptied, only `exposed` (read-only) and `scratch` (writable) reachable inside
+    /// them, as an unprivileged user when the grader is root.
+    pub fn launcher(
+        &self,
+        hidden: &[PathBuf],
+        exposed: &[PathBuf],
+        scratch: &Path,
+        binary: &Path,
+        script: &Path,
+    ) -> Result<PathBuf> {
+        let mut words: Vec<String> = vec![self.starter.to_string_lossy().into_owned()];
+        for path in hidden {
+            words.extend(["--hide".into(), path.to_string_lossy().into_owned()]);
+        }
+        for path in exposed.iter().chain([&binary.to_path_buf()]) {
+            words.extend(["--expose".into(), path.to_string_lossy().into_owned()]);
+        }
+        words.extend(["--writable".into(), scratch.to_string_lossy().into_owned()]);
+        if as_root() {
+            words.extend(["--user".into(), UNPRIVILEGED_UID.to_string()]);
+        }
+        for name in KEPT_VARIABLES {
+            words.extend(["--keep".into(), (*name).to_string()]);
+        }
+        for (name, value) in [
+            ("HOME", "/tmp"),
+            ("ROS_HOME", "/tmp/.ros"),
+            ("ROS_LOG_DIR", "/tmp/.ros/log"),
+        ] {
+            words.extend(["--set".into(), format!("{name}={value}")]);
+        }
+        words.extend(["--".into(), binary.to_string_lossy().into_owned()]);
         let mut line = String::from("#!/bin/sh\nexec");
-        for part in std::iter::once(wrapped.get_program()).chain(wrapped.get_args()) {
+        for word in &words {
             line.push(' ');
-            line.push_str(&shell_quote(&part.to_string_lossy()));
+            line.push_str(&shell_quote(word));
         }
         line.push_str(" \"$@\"\n");
         std::fs::write(script, line)?;
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(script, std::fs::Permissions::from_mode(0o755))?;
         Ok(script.to_path_buf())
+    }
+
+    /// Has the worlds of the suite `command` run every program as the unprivileged user (when
+    /// the grader is root and checks are sealed), keeping `keep` visible below the grader's home.
+    pub fn lock_down(&self, command: &mut Command, keep: &[PathBuf]) {
+        if self.sealed && as_root() {
+            command.env(workbook_harness::WORLD_USER, UNPRIVILEGED_UID.to_string());
+            let keep = keep
+                .iter()
+                .map(|p| std::path::absolute(p).unwrap_or_else(|_| p.clone()));
+            if let Ok(paths) = std::env::join_paths(keep) {
+                command.env(workbook_harness::WORLD_KEEP, paths);
+            }
+        }
     }
 
     /// Puts `command` under the limits and the marker `token`; returns the cgroup made for it
@@ -184,11 +338,52 @@ impl Sandbox {
         let procs = cgroup.as_ref().and_then(|dir| {
             CString::new(dir.join("cgroup.procs").to_string_lossy().into_owned()).ok()
         });
+        // The whole run's memory and CPU: separate v1 hierarchies, or the same v2 folder.
+        let mut joined: Vec<CString> = Vec::new();
+        let quota = (self.run.cpus * 100_000.0) as u64;
+        let memory = self.run.memory_mib * 1024 * 1024;
+        let unified = cgroup
+            .as_ref()
+            .filter(|_| self.memory_cgroups == self.cgroups);
+        if let Some(dir) = unified {
+            let _ = std::fs::write(dir.join("memory.max"), memory.to_string());
+            let _ = std::fs::write(dir.join("cpu.max"), format!("{quota} 100000"));
+        } else {
+            for (root, settings) in [
+                (
+                    &self.memory_cgroups,
+                    vec![("memory.limit_in_bytes", memory.to_string())],
+                ),
+                (
+                    &self.cpu_cgroups,
+                    vec![
+                        ("cpu.cfs_period_us", "100000".to_string()),
+                        ("cpu.cfs_quota_us", quota.to_string()),
+                    ],
+                ),
+            ] {
+                let Some(root) = root else { continue };
+                let dir = root.join(cgroup_name(token));
+                if std::fs::create_dir_all(&dir).is_err() {
+                    continue;
+                }
+                if settings
+                    .iter()
+                    .all(|(file, value)| std::fs::write(dir.join(file), value).is_ok())
+                {
+                    if let Ok(path) =
+                        CString::new(dir.join("cgroup.procs").to_string_lossy().into_owned())
+                    {
+                        joined.push(path);
+                    }
+                }
+            }
+        }
         let (processes, memory, files) = (self.processes, self.memory_bytes, self.file_bytes);
         // SAFETY: only async-signal-safe calls (open, write, close, setrlimit) between fork and exec.
         unsafe {
             command.pre_exec(move || {
-                if let Some(procs) = &procs {
+                for procs in procs.iter().chain(joined.iter()) {
                     let fd = libc::open(procs.as_ptr(), libc::O_WRONLY);
                     if fd >= 0 {
                         libc::write(fd, b"0".as_ptr().cast(), 1);
@@ -230,9 +425,13 @@ impl Sandbox {
             found.retain(|pid| *pid != std::process::id() as i32);
             found
         });
-        if let Some(dir) = cgroup {
+        let others = [&self.memory_cgroups, &self.cpu_cgroups]
+            .into_iter()
+            .flatten()
+            .map(|root| root.join(cgroup_name(token)));
+        for dir in cgroup.map(Path::to_path_buf).into_iter().chain(others) {
             for _ in 0..50 {
-                if std::fs::remove_dir(dir).is_ok() {
+                if std::fs::remove_dir(&dir).is_ok() || !dir.exists() {
                     break;
                 }
                 std::thread::sleep(std::time::Duration::from_millis(20));
@@ -251,7 +450,10 @@ impl Sandbox {
                     .any(|v| v.starts_with(prefix.as_bytes()))
             })
         });
-        if let Some(root) = &self.cgroups {
+        for root in [&self.cgroups, &self.memory_cgroups, &self.cpu_cgroups]
+            .into_iter()
+            .flatten()
+        {
             if let Ok(entries) = std::fs::read_dir(root) {
                 let name = cgroup_name(&format!("{run_id}-"));
                 for entry in entries.flatten() {
@@ -321,6 +523,11 @@ fn running_processes() -> u64 {
     } else {
         4096
     }
+}
+
+fn as_root() -> bool {
+    // SAFETY: geteuid(2) cannot fail.
+    unsafe { libc::geteuid() == 0 }
 }
 
 fn shell_quote(text: &str) -> String {
