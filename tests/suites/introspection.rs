@@ -4,7 +4,7 @@
 //! that includes this file names the program in `super::PROGRAM`.
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
-use workbook_harness::{expect, programs, NodeProcess, Output, World};
+use workbook_harness::{expect, fail, programs, NodeProcess, Output, World};
 
 fn start_mystery(world: &World) -> (NodeProcess, String) {
     let nanos = SystemTime::now()
@@ -16,7 +16,7 @@ fn start_mystery(world: &World) -> (NodeProcess, String) {
     command.env("MYSTERY_CODE", &code);
     let mut node = world.start("mystery_node", command);
     node.wait_for_line("ready", Duration::from_secs(30))
-        .unwrap_or_else(|error| panic!("the mystery node did not start: {error:#}"));
+        .unwrap_or_else(|error| fail("the reference mystery_node to start", format!("{error:#}")));
     (node, code)
 }
 

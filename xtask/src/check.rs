@@ -69,7 +69,8 @@ pub fn run(query: Option<&str>, side: Side) -> Result<ExitCode> {
         ),
     );
     let crate_dir = exercise.crate_dir(&root, side);
-    let outcomes = suite::run(&executable, &crate_dir, &environment, &exercise, None)?;
+    let results = suite::run(&executable, &crate_dir, &environment, &exercise, None)?;
+    let outcomes = results.outcomes;
     let failed = outcomes.iter().filter(|o| !o.passed).count();
     if failed == 0 {
         step.done("all passed");
@@ -78,6 +79,7 @@ pub fn run(query: Option<&str>, side: Side) -> Result<ExitCode> {
     }
     println!();
     print_outcomes(&outcomes);
+    print_rejected(&results.rejected);
     let passed = outcomes.len() - failed;
     summary(&exercise, &outcomes, started);
     record(&exercise, side, passed, failed)?;
@@ -125,6 +127,13 @@ pub fn print_outcomes(outcomes: &[Outcome]) {
         if !outcome.passed {
             previous = Some(reason);
         }
+    }
+}
+
+/// Says which verdicts of the suite were not counted (also used by `verify`).
+pub fn print_rejected(rejected: &[String]) {
+    for note in rejected {
+        println!("  {} {note}", "!".yellow().bold());
     }
 }
 

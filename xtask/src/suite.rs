@@ -8,9 +8,13 @@
 use crate::exercises::{Exercise, Side};
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
+use tempfile::TempDir;
 use workbook_harness::{
     expect::parse_failure, programs::PROGRAM_OVERRIDE, Environment, Isolation, NodeProcess,
     ISOLATION_VARIABLE,
@@ -105,6 +109,69 @@ pub fn build(
     }
 }
 
+/// What one run of a suite reported: an outcome for every check of the exercise, in course
+/// order, and what the verdict file held that could not be counted.
+#[derive(Debug, Default)]
+pub struct Results {
+    pub outcomes: Vec<Outcome>,
+    /// The checks the suite reported no verdict for (it ended early or was stopped).
+    pub unreported: Vec<String>,
+    /// Verdicts that were not counted, each said in a sentence: names that are no check of the
+    /// exercise, and checks reported more than once.
+    pub rejected: Vec<String>,
+}
+
+/// The private file a suite run writes its verdicts to, through libtest's `--logfile`: one
+/// `ok <test>` or `failed <test>` line per finished test.
+///
+/// libtest opens it close-on-exec, so the programs the checks start never inherit it, and it lies
+/// in a fresh folder only this user may enter, so the verdicts cannot be forged by printing:
+/// whatever a program prints reaches the suite's output, never this file.
+pub struct VerdictFile {
+    folder: TempDir,
+}
+
+/// The most of a verdict file that is read: a few dozen bytes per check.
+const VERDICT_FILE_LIMIT: u64 = 1024 * 1024;
+
+impl VerdictFile {
+    /// A fresh private folder (mode 0700) in `parent`, or in the system's temporary folder.
+    pub fn create(parent: Option<&Path>) -> Result<VerdictFile> {
+        let mut builder = tempfile::Builder::new();
+        builder.prefix("workbook-verdicts-");
+        let folder = match parent {
+            Some(parent) => builder.tempdir_in(parent),
+            None => builder.tempdir(),
+        }
+        .context("cannot create a private folder for the suite's verdicts")?;
+        std::fs::set_permissions(folder.path(), std::fs::Permissions::from_mode(0o700))
+            .with_context(|| format!("cannot make {} private", folder.path().display()))?;
+        Ok(VerdictFile { folder })
+    }
+
+    /// Where the suite writes its verdicts.
+    pub fn path(&self) -> PathBuf {
+        self.folder.path().join("verdicts")
+    }
+
+    /// What the suite wrote; empty when it wrote nothing (it did not start, or crashed early).
+    pub fn read(&self) -> Result<String> {
+        let path = self.path();
+        let file = match std::fs::File::open(&path) {
+            Ok(file) => file,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(String::new()),
+            Err(error) => {
+                return Err(error).with_context(|| format!("cannot read {}", path.display()))
+            }
+        };
+        let mut bytes = Vec::new();
+        file.take(VERDICT_FILE_LIMIT)
+            .read_to_end(&mut bytes)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        Ok(String::from_utf8_lossy(&bytes).into_owned())
+    }
+}
+
 /// Runs a built suite in `crate_dir`; `program` replaces the program under test when given.
 pub fn run(
     executable: &Path,
@@ -112,28 +179,41 @@ pub fn run(
     environment: &Environment,
     exercise: &Exercise,
     program: Option<&Path>,
-) -> Result<Vec<Outcome>> {
-    let mut command = command(Command::new(executable), environment, program);
+) -> Result<Results> {
+    let verdicts = VerdictFile::create(None)?;
+    let mut command = command(
+        Command::new(executable),
+        environment,
+        program,
+        &verdicts.path(),
+    );
     command.current_dir(crate_dir);
     let mut suite = NodeProcess::start("the check suite", command)?;
     suite.close_stdin();
     let output = suite.wait_for_exit(SUITE_DEADLINE)?;
-    let outcomes = parse(&output.text, exercise);
-    if outcomes.is_empty() {
+    let written = verdicts.read()?;
+    if written.trim().is_empty() {
         bail!(
             "the check suite ran no checks ({}); it printed:\n{}",
             workbook_harness::describe_end(&output),
             output.text
         );
     }
-    Ok(outcomes)
+    Ok(parse(&written, &output.text, exercise))
 }
 
 /// Completes `command` (the suite's executable, or a wrapper that runs it) with the arguments and
-/// environment a suite runs with.
-pub fn command(mut command: Command, environment: &Environment, program: Option<&Path>) -> Command {
+/// environment a suite runs with; the suite writes its verdicts to `verdicts`.
+pub fn command(
+    mut command: Command,
+    environment: &Environment,
+    program: Option<&Path>,
+    verdicts: &Path,
+) -> Command {
     command
         .args(["--test-threads", PARALLEL_CHECKS, "--color", "never"])
+        .arg("--logfile")
+        .arg(verdicts)
         .env("RUST_BACKTRACE", "0")
         // The suite isolates its checks as this command decided (and said), not by a guess of
         // its own.
@@ -155,69 +235,90 @@ pub fn command(mut command: Command, environment: &Environment, program: Option<
     command
 }
 
-/// Reads libtest's output: `test <path>::<name> ... ok|FAILED` lines and the failure sections.
-pub fn parse(text: &str, exercise: &Exercise) -> Vec<Outcome> {
-    let mut results: Vec<(String, bool)> = Vec::new();
-    for line in text.lines() {
-        let Some(rest) = line.strip_prefix("test ") else {
-            continue;
-        };
-        let Some((path, verdict)) = rest.split_once(" ... ") else {
-            continue;
-        };
-        let name = path.rsplit("::").next().unwrap_or(path).to_string();
-        match verdict.trim() {
-            "ok" => results.push((name, true)),
-            "FAILED" => results.push((name, false)),
-            _ => {}
+/// The module every exercise's `tests/check.rs` includes its suite as.
+const SUITE_MODULE: &str = "checks::";
+
+/// Turns the verdict file's lines (`ok checks::<test>`, `failed checks::<test>`) into one
+/// outcome per check of `exercise`. Each check counts once: one reported twice is not counted,
+/// nor is a name that is no check of the exercise, and a check with no verdict has failed.
+/// `text`, the suite's output, is read only for the failure messages of checks that failed.
+pub fn parse(verdicts: &str, text: &str, exercise: &Exercise) -> Results {
+    let mut reported: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    let mut results = Results::default();
+    for line in verdicts.lines().filter(|l| !l.trim().is_empty()) {
+        let (verdict, name) = line.rsplit_once(' ').unwrap_or(("", line));
+        let check = name
+            .strip_prefix(SUITE_MODULE)
+            .and_then(|test| exercise.check(test));
+        match check {
+            Some(check) => reported
+                .entry(check.test.as_str())
+                .or_default()
+                .push(verdict),
+            None => results.rejected.push(format!(
+                "the suite reported `{line}`, but `{name}` is not a check of {}: not counted",
+                exercise.label()
+            )),
         }
     }
-    let mut outcomes: Vec<Outcome> = results
-        .into_iter()
-        .map(|(test, passed)| {
-            let (expected, happened) = if passed {
-                Default::default()
-            } else {
-                failure_message(text, &test)
-                    .map(|m| parse_failure(&m))
-                    .unwrap_or_default()
+    for check in &exercise.checks {
+        let (passed, expected, happened) =
+            match reported.get(check.test.as_str()).map(Vec::as_slice) {
+                Some(["ok"]) => (true, String::new(), String::new()),
+                Some([verdict]) => {
+                    let (expected, happened) = failure_message(text, &check.test)
+                        .map(|m| parse_failure(&m))
+                        .unwrap_or_else(|| (String::new(), format!("the check ended: {verdict}")));
+                    (false, expected, happened)
+                }
+                Some(many) => {
+                    let said = format!(
+                        "the suite reported {} verdicts for it ({}), so none is counted",
+                        many.len(),
+                        many.join(", ")
+                    );
+                    results.rejected.push(format!("{}: {said}", check.test));
+                    (false, "one verdict for the check".to_string(), said)
+                }
+                None => {
+                    results.unreported.push(check.test.clone());
+                    (
+                        false,
+                        "the check to finish".to_string(),
+                        NO_VERDICT.to_string(),
+                    )
+                }
             };
-            let check = exercise.check(&test);
-            Outcome {
-                title: check
-                    .map(|c| c.title.clone())
-                    .unwrap_or_else(|| test.replace('_', " ")),
-                points: check.map(|c| c.points).unwrap_or(0),
-                hint: check.map(|c| c.hint.clone()).unwrap_or_default(),
-                test,
-                passed,
-                expected,
-                happened,
-            }
-        })
-        .collect();
-    // In the order the data file lists them, which is the order they are taught.
-    outcomes.sort_by_key(|o| {
-        exercise
-            .checks
-            .iter()
-            .position(|c| c.test == o.test)
-            .unwrap_or(usize::MAX)
-    });
-    outcomes
+        results.outcomes.push(Outcome {
+            test: check.test.clone(),
+            title: check.title.clone(),
+            points: check.points,
+            passed,
+            expected,
+            happened,
+            hint: check.hint.clone(),
+        });
+    }
+    results
 }
 
-/// The panic message of `test` from its `---- <path>::<test> stdout ----` section.
+/// What a check the suite gave no verdict for says happened.
+pub const NO_VERDICT: &str = "the suite reported no verdict for it (it ended early)";
+
+/// The panic message of `test` from its `---- checks::<test> stdout ----` section. Only lines
+/// that libtest and the harness write start at the first column (a failure's parts quote what a
+/// program printed, indented: [`workbook_harness::expect::quote`]), so a program cannot fake a
+/// section, a panic or the end of one.
 fn failure_message(text: &str, test: &str) -> Option<String> {
-    let header = text
-        .lines()
-        .position(|l| l.starts_with("---- ") && l.contains(&format!("::{test} stdout ----")))?;
-    let mut lines = text.lines().skip(header + 1);
-    lines.find(|l| l.contains("panicked at"))?;
+    let header = format!("---- {SUITE_MODULE}{test} stdout ----");
+    let start = text.lines().position(|l| l == header)?;
+    let mut lines = text.lines().skip(start + 1);
+    lines.find(|l| l.starts_with("thread '") && l.contains("panicked at"))?;
     let message: Vec<&str> = lines
         .take_while(|l| {
             !l.starts_with("note: run with `RUST_BACKTRACE")
                 && !l.starts_with("---- ")
+                && !l.starts_with("thread '")
                 && *l != "failures:"
         })
         .collect();
@@ -228,8 +329,16 @@ fn failure_message(text: &str, test: &str) -> Option<String> {
 mod tests {
     use super::*;
     use crate::exercises::Catalogue;
+    use workbook_harness::expect::message;
 
-    const LIBTEST: &str = "\
+    fn speed_server() -> Exercise {
+        Catalogue::load().expect("data file").exercises[0].clone()
+    }
+
+    /// libtest's output for a run where `accepts_speeds_from_0_to_100` failed with `happened`.
+    fn libtest_output(happened: &str) -> String {
+        format!(
+            "\
 running 2 tests
 test checks::stops_cleanly_on_ctrl_c ... ok
 test checks::accepts_speeds_from_0_to_100 ... FAILED
@@ -239,8 +348,7 @@ failures:
 ---- checks::accepts_speeds_from_0_to_100 stdout ----
 
 thread 'checks::accepts_speeds_from_0_to_100' (12) panicked at tests/suites/speed_server.rs:9:5:
-expected: speed 0 to be accepted (success: true)
-happened: it was refused: too slow
+{}
 note: run with `RUST_BACKTRACE=1` environment variable to display a backtrace
 
 
@@ -248,29 +356,185 @@ failures:
     checks::accepts_speeds_from_0_to_100
 
 test result: FAILED. 1 passed; 1 failed; 0 ignored; 0 measured; 0 filtered out; finished in 1.00s
-";
+",
+            message("speed 0 to be accepted (success: true)", happened)
+        )
+    }
 
-    #[test]
-    fn libtest_output_becomes_one_outcome_per_check_in_course_order() {
-        let catalogue = Catalogue::load().expect("data file");
-        let outcomes = parse(LIBTEST, &catalogue.exercises[0]);
-        let summary: Vec<(&str, bool)> = outcomes
+    const TWO_VERDICTS: &str =
+        "failed checks::accepts_speeds_from_0_to_100\nok checks::stops_cleanly_on_ctrl_c\n";
+
+    /// (test, passed) of every outcome.
+    fn summary(results: &Results) -> Vec<(&str, bool)> {
+        results
+            .outcomes
             .iter()
             .map(|o| (o.test.as_str(), o.passed))
-            .collect();
-        assert_eq!(
-            summary,
-            [
-                ("accepts_speeds_from_0_to_100", false),
-                ("stops_cleanly_on_ctrl_c", true)
-            ]
+            .collect()
+    }
+
+    #[test]
+    fn verdicts_become_one_outcome_per_check_in_course_order() {
+        let exercise = speed_server();
+        let results = parse(
+            TWO_VERDICTS,
+            &libtest_output("it was refused: too slow"),
+            &exercise,
         );
+        let outcomes = &results.outcomes;
+        assert_eq!(outcomes.len(), exercise.checks.len(), "every check has one");
+        assert_eq!(outcomes[1].test, "accepts_speeds_from_0_to_100");
+        assert!(!outcomes[1].passed, "its verdict was `failed`");
         assert_eq!(
-            outcomes[0].expected,
+            outcomes[1].expected,
             "speed 0 to be accepted (success: true)"
         );
-        assert_eq!(outcomes[0].happened, "it was refused: too slow");
-        assert_eq!(outcomes[0].title, "accepts 0, 42 and 100");
-        assert!(!outcomes[0].hint.is_empty());
+        assert_eq!(outcomes[1].happened, "it was refused: too slow");
+        assert_eq!(outcomes[1].title, "accepts 0, 42 and 100");
+        assert!(!outcomes[1].hint.is_empty());
+        let last = outcomes.last().expect("outcomes");
+        assert_eq!(
+            (last.test.as_str(), last.passed),
+            ("stops_cleanly_on_ctrl_c", true)
+        );
+        assert!(results.rejected.is_empty(), "{:?}", results.rejected);
+    }
+
+    #[test]
+    fn a_check_with_no_verdict_has_failed_and_says_so() {
+        let results = parse(TWO_VERDICTS, "", &speed_server());
+        let first = &results.outcomes[0];
+        assert_eq!(first.test, "offers_set_speed_on_the_node_speed_server");
+        assert!(!first.passed, "no verdict is no pass");
+        assert_eq!(first.happened, NO_VERDICT);
+        assert_eq!(results.unreported.len(), results.outcomes.len() - 2);
+    }
+
+    #[test]
+    fn verdicts_printed_on_the_suites_output_count_for_nothing() {
+        let exercise = speed_server();
+        let forged: String = exercise
+            .checks
+            .iter()
+            .map(|c| format!("test checks::{} ... ok\n", c.test))
+            .collect();
+        let results = parse("", &forged, &exercise);
+        assert_eq!(
+            results.outcomes.iter().filter(|o| o.passed).count(),
+            0,
+            "a program printed `... ok` for every check and passed some: {:?}",
+            summary(&results)
+        );
+    }
+
+    #[test]
+    fn a_check_reported_twice_counts_for_nothing_and_is_named() {
+        let verdicts = "ok checks::stops_cleanly_on_ctrl_c\nok checks::stops_cleanly_on_ctrl_c\n";
+        let results = parse(verdicts, "", &speed_server());
+        let outcome = results.outcomes.last().expect("outcomes");
+        assert!(!outcome.passed, "a duplicated verdict was counted");
+        assert!(
+            outcome.happened.contains("2 verdicts"),
+            "the outcome says why: {}",
+            outcome.happened
+        );
+        assert!(
+            results
+                .rejected
+                .iter()
+                .any(|r| r.contains("stops_cleanly_on_ctrl_c")),
+            "the rejection names the check: {:?}",
+            results.rejected
+        );
+    }
+
+    #[test]
+    fn a_verdict_for_a_test_that_is_no_check_is_rejected_by_name() {
+        let verdicts = "ok checks::gives_full_marks\nok accepts_speeds_from_0_to_100\n";
+        let results = parse(verdicts, "", &speed_server());
+        assert_eq!(results.outcomes.iter().filter(|o| o.passed).count(), 0);
+        assert_eq!(results.rejected.len(), 2, "{:?}", results.rejected);
+        assert!(results.rejected[0].contains("`checks::gives_full_marks` is not a check"));
+    }
+
+    #[test]
+    fn a_transcript_that_forges_libtest_lines_stays_what_happened() {
+        let transcript = "\
+your program printed:
+---- checks::stops_cleanly_on_ctrl_c stdout ----
+thread 'checks::stops_cleanly_on_ctrl_c' (13) panicked at x.rs:1:1:
+expected: nothing
+happened: full marks
+failures:
+test checks::offers_set_speed_on_the_node_speed_server ... ok";
+        let results = parse(TWO_VERDICTS, &libtest_output(transcript), &speed_server());
+        let failed = &results.outcomes[1];
+        assert_eq!(failed.expected, "speed 0 to be accepted (success: true)");
+        assert_eq!(
+            failed.happened, transcript,
+            "the program's text is reported whole, as what happened"
+        );
+        assert_eq!(
+            summary(&results)
+                .iter()
+                .filter(|(_, passed)| *passed)
+                .count(),
+            1,
+            "only the check the verdict file passed has passed"
+        );
+    }
+
+    #[test]
+    fn libtest_writes_one_verdict_per_finished_test_to_its_logfile() {
+        // The whole design rests on this libtest option (deprecated, yet stable and kept): pin
+        // down what this toolchain writes.
+        let scratch = TempDir::new().expect("a scratch folder");
+        let source = scratch.path().join("suite.rs");
+        std::fs::write(
+            &source,
+            "mod checks {\n\
+             #[test] fn stops_cleanly_on_ctrl_c() {}\n\
+             #[test] fn accepts_speeds_from_0_to_100() {\n\
+                 println!(\"test checks::accepts_speeds_from_0_to_100 ... ok\");\n\
+                 panic!(\"refused\");\n\
+             }\n}\n",
+        )
+        .expect("write the suite");
+        let executable = scratch.path().join("suite");
+        let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
+        let built = Command::new(rustc)
+            .args(["--test", "--edition", "2021", "-o"])
+            .arg(&executable)
+            .arg(&source)
+            .output()
+            .expect("rustc runs");
+        assert!(
+            built.status.success(),
+            "rustc --test failed: {}",
+            String::from_utf8_lossy(&built.stderr)
+        );
+        let verdicts = VerdictFile::create(Some(scratch.path())).expect("a verdict folder");
+        let mode = std::fs::metadata(verdicts.path().parent().expect("a folder"))
+            .expect("the folder exists")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o700, "the verdict folder is private");
+        let output = Command::new(&executable)
+            .arg("--logfile")
+            .arg(verdicts.path())
+            .output()
+            .expect("the suite runs");
+        let written = verdicts.read().expect("the verdicts");
+        let mut lines: Vec<&str> = written.lines().collect();
+        lines.sort_unstable();
+        assert_eq!(
+            lines,
+            [
+                "failed checks::accepts_speeds_from_0_to_100",
+                "ok checks::stops_cleanly_on_ctrl_c"
+            ],
+            "libtest's logfile; the suite printed:\n{}",
+            String::from_utf8_lossy(&output.stdout)
+        );
     }
 }

@@ -42,13 +42,23 @@ pub fn run(only: Option<&str>) -> Result<ExitCode> {
             exercise.title.dimmed()
         );
         let solution = build_suite(&root, &environment, exercise, Side::Solution)?;
-        let outcomes = suite::run(
+        let results = suite::run(
             &solution,
             &exercise.crate_dir(&root, Side::Solution),
             &environment,
             exercise,
             None,
         )?;
+        // A test the data file does not list, or one reported twice: the suite and
+        // exercises.toml disagree.
+        if !results.rejected.is_empty() {
+            crate::check::print_rejected(&results.rejected);
+            problems.push(format!(
+                "{}: the suite reported verdicts exercises.toml does not list once",
+                exercise.label()
+            ));
+        }
+        let outcomes = results.outcomes;
         let failed: Vec<&Outcome> = outcomes.iter().filter(|o| !o.passed).collect();
         line(
             failed.is_empty(),
@@ -83,7 +93,8 @@ pub fn run(only: Option<&str>) -> Result<ExitCode> {
                     &environment,
                     exercise,
                     None,
-                )?;
+                )?
+                .outcomes;
                 let failing = outcomes.iter().filter(|o| !o.passed).count();
                 line(
                     failing > 0,
@@ -127,7 +138,8 @@ pub fn run(only: Option<&str>) -> Result<ExitCode> {
                 &environment,
                 exercise,
                 Some(&program),
-            )?;
+            )?
+            .outcomes;
             let missed: Vec<&String> = variant
                 .fails
                 .iter()

@@ -31,6 +31,8 @@ struct Student {
     layout: String,
     #[serde(default)]
     escape: bool,
+    git: Option<String>,
+    note: Option<String>,
     points: Option<f64>,
     min: Option<f64>,
     max: Option<f64>,
@@ -161,25 +163,7 @@ fn build_class(class: &Class, dir: &Path) {
                     std::fs::write(file, bytes).unwrap();
                 }
                 if student.form == "git" {
-                    let git = |args: &[&str]| {
-                        let status = std::process::Command::new("git")
-                            .arg("-C")
-                            .arg(&folder)
-                            .args(["-c", "user.name=Student", "-c", "user.email=s@example.org"])
-                            .args(args)
-                            .output()
-                            .unwrap();
-                        assert!(status.status.success(), "git {args:?} failed");
-                    };
-                    git(&["init", "-q"]);
-                    git(&["add", "."]);
-                    git(&["commit", "-q", "-m", "my work"]);
-                    // Uncommitted and broken: the grader grades the last commit.
-                    let main = folder
-                        .join("exercises")
-                        .join(EXERCISE_DIR)
-                        .join("src/main.rs");
-                    std::fs::write(main, "this is not rust").unwrap();
+                    build_repository(student, &folder, &marker(dir));
                 }
             }
             "zip" => {
@@ -214,6 +198,98 @@ fn build_class(class: &Class, dir: &Path) {
             other => panic!("unknown form {other}"),
         }
     }
+}
+
+/// The file a hostile git hand-in's filter, fsmonitor or hooks would create, beside the class.
+fn marker(class: &Path) -> PathBuf {
+    class
+        .parent()
+        .expect("the class lies in a scratch folder")
+        .join("git-hand-in-ran")
+}
+
+/// `git args…` in `folder`, which must succeed; its output.
+fn git(folder: &Path, args: &[&str]) -> String {
+    let output = std::process::Command::new("git")
+        .arg("-C")
+        .arg(folder)
+        .args(["-c", "user.name=Student", "-c", "user.email=s@example.org"])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "git {args:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).trim().to_string()
+}
+
+/// Makes the student's folder a repository whose last commit holds its files, then leaves an
+/// uncommitted, broken change (the grader grades the last commit). `git = "hostile"` arms the
+/// repository's own config, attributes and hooks to create `marker`; `git = "alternates"` makes
+/// a commit that names the workbook's solution by hash, through the workbook's own objects.
+fn build_repository(student: &Student, folder: &Path, marker: &Path) {
+    git(folder, &["init", "-q"]);
+    if student.git.as_deref() == Some("alternates") {
+        let objects = PathBuf::from(git(&root(), &["rev-parse", "--git-common-dir"]));
+        let objects = root().join(objects).join("objects");
+        std::fs::write(
+            folder.join(".git/objects/info/alternates"),
+            format!("{}\n", objects.display()),
+        )
+        .unwrap();
+        let solution = git(
+            &root(),
+            &[
+                "rev-parse",
+                &format!("HEAD:solutions/{EXERCISE_DIR}/src/main.rs"),
+            ],
+        );
+        let entry = format!("100644,{solution},exercises/{EXERCISE_DIR}/src/main.rs");
+        git(folder, &["update-index", "--add", "--cacheinfo", &entry]);
+        git(folder, &["commit", "-q", "-m", "my work"]);
+        return;
+    }
+    let hostile = student.git.as_deref() == Some("hostile");
+    if hostile {
+        std::fs::write(folder.join(".gitattributes"), "*.rs filter=evil\n").unwrap();
+    }
+    git(folder, &["add", "."]);
+    git(folder, &["commit", "-q", "-m", "my work"]);
+    if hostile {
+        // Armed after the commit, so only a reader of the repository can set them off.
+        let touch = format!("sh -c 'touch {}; cat'", marker.display());
+        for key in [
+            "filter.evil.smudge",
+            "filter.evil.clean",
+            "filter.evil.process",
+            "core.fsmonitor",
+            "core.pager",
+        ] {
+            git(folder, &["config", key, &touch]);
+        }
+        git(folder, &["config", "filter.evil.required", "true"]);
+        for hook in [
+            "post-checkout",
+            "pre-commit",
+            "post-index-change",
+            "reference-transaction",
+            "pre-auto-gc",
+        ] {
+            let path = folder.join(".git/hooks").join(hook);
+            std::fs::write(&path, format!("#!/bin/sh\ntouch {}\n", marker.display())).unwrap();
+            let mut permissions = std::fs::metadata(&path).unwrap().permissions();
+            std::os::unix::fs::PermissionsExt::set_mode(&mut permissions, 0o755);
+            std::fs::set_permissions(&path, permissions).unwrap();
+        }
+    }
+    // Uncommitted and broken: the grader grades the last commit.
+    let main = folder
+        .join("exercises")
+        .join(EXERCISE_DIR)
+        .join("src/main.rs");
+    std::fs::write(main, "this is not rust").unwrap();
 }
 
 /// Path, size and modification time of every file under `dir` (minus build output and caches).
@@ -387,6 +463,18 @@ fn the_fixture_class_gets_the_grades_it_deserves_safely_and_repeatably() {
                 student.id, exercise
             ));
         }
+        if let Some(note) = &student.note {
+            let notes = graded["notes"].as_array().cloned().unwrap_or_default();
+            if !notes
+                .iter()
+                .any(|n| n.as_str().is_some_and(|n| n.contains(note.as_str())))
+            {
+                wrong.push(format!(
+                    "{}: no note says {note:?}; the notes are {notes:?}",
+                    student.id
+                ));
+            }
+        }
         if let Some(expected) = &student.status {
             if status != expected {
                 wrong.push(format!(
@@ -453,6 +541,11 @@ fn the_fixture_class_gets_the_grades_it_deserves_safely_and_repeatably() {
     assert!(
         !Path::new("/tmp/escaped.rs").exists(),
         "/tmp/escaped.rs was written"
+    );
+    assert!(
+        !marker(&submissions).exists(),
+        "reading a git hand-in ran the hand-in's own filter, fsmonitor or hook ({} was created)",
+        marker(&submissions).display()
     );
 
     // The same class in two shards, merged, gives the same grades.

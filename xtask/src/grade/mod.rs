@@ -9,6 +9,7 @@
 //! Compiles run one at a time (they share one target folder); suites of several students run at
 //! once (`--jobs`), each check in its own ROS domain.
 
+mod git;
 pub mod report;
 pub mod rubric;
 pub mod sandbox;
@@ -21,7 +22,7 @@ use crate::{cargo, provision, ui};
 use anyhow::{bail, Context, Result};
 use colored::Colorize;
 use indicatif::{ProgressBar, ProgressStyle};
-use report::{CheckReport, ClassReport, ExerciseInfo, ExerciseReport, Status, StudentReport};
+use report::{ClassReport, ExerciseInfo, ExerciseReport, Status, StudentReport};
 use rubric::Rubric;
 use sandbox::{RunLimits, Sandbox};
 use std::collections::BTreeMap;
@@ -70,6 +71,8 @@ struct Grader {
     work: PathBuf,
     /// The workbook's Fast DDS profile, copied out of `xtask/` (hidden from students' programs).
     fastdds_profile: Option<PathBuf>,
+    /// Where the suites' verdict files are made (hidden from students' programs).
+    verdicts: PathBuf,
     deadline: Option<i64>,
     builds: Mutex<()>,
     run_id: String,
@@ -220,6 +223,11 @@ pub fn run(options: Options) -> Result<ExitCode> {
         .uses_workbook_profile()
         .then(|| work.join("fastdds.xml"))
         .filter(|copy| std::fs::copy(&environment.fastdds_profile, copy).is_ok());
+    // The suites write their verdicts here, each run in a private folder of its own; students'
+    // programs see this folder empty, so they cannot reach a verdict file by its path.
+    let verdicts = work.join("verdicts");
+    std::fs::create_dir_all(&verdicts)
+        .with_context(|| format!("cannot create {}", verdicts.display()))?;
     let grader = Arc::new(Grader {
         hidden_from_builds: vec![root.join("solutions"), submissions_dir.clone()],
         hidden_from_programs: [
@@ -229,6 +237,7 @@ pub fn run(options: Options) -> Result<ExitCode> {
             target.clone(),
             submissions_dir.clone(),
             std::path::absolute(&out).unwrap_or_else(|_| out.clone()),
+            verdicts.clone(),
         ]
         .into_iter()
         .chain(
@@ -245,6 +254,7 @@ pub fn run(options: Options) -> Result<ExitCode> {
         .into_iter()
         .flatten()
         .collect(),
+        verdicts,
         environment,
         rubric,
         exercises,
@@ -524,13 +534,15 @@ impl Grader {
         };
         let token = format!("{}-{}-{}", self.run_id, id, exercise.dir);
         let deadline = Duration::from_secs(self.rubric.limits.seconds_per_exercise);
-        let (mut checks, timed_out) = self.run_suite(
+        let (first, timed_out) = self.run_suite(
             exercise,
             &launcher,
             &scratch,
             &format!("{token}-1"),
             deadline,
         );
+        let mut checks = first.outcomes;
+        let mut rejected = first.rejected;
         // A check that fails once in a while under load must not cost a student points: when
         // some checks passed and some failed, the suite runs again and a check passed in either
         // run counts. A wrong program fails both runs; one that fails everything is not rerun.
@@ -546,28 +558,20 @@ impl Grader {
                 &format!("{token}-{attempt}"),
                 deadline,
             );
-            for outcome in again.into_iter().filter(|o| o.passed) {
+            rejected.extend(again.rejected);
+            for outcome in again.outcomes.into_iter().filter(|o| o.passed) {
                 if let Some(check) = checks.iter_mut().find(|c| c.test == outcome.test) {
                     *check = outcome;
                 }
             }
         }
-        // Every check of the rubric is reported, even one the suite never finished.
-        for check in &exercise.checks {
-            if checks.iter().all(|c| c.test != check.test) {
-                checks.push(CheckReport {
-                    test: check.test.clone(),
-                    title: check.title.clone(),
-                    points: check.points,
-                    passed: false,
-                    expected: "the check to finish".into(),
-                    happened: if timed_out {
-                        format!("the checks were stopped after {} s", deadline.as_secs())
-                    } else {
-                        "the check did not report (the suite ended early)".into()
-                    },
-                    hint: check.hint.clone(),
-                });
+        // A check the suite never finished says why.
+        if timed_out {
+            for check in checks
+                .iter_mut()
+                .filter(|c| first.unreported.contains(&c.test))
+            {
+                check.happened = format!("the checks were stopped after {} s", deadline.as_secs());
             }
         }
         let check_max: u32 = exercise.checks.iter().map(|c| c.points).sum();
@@ -592,13 +596,13 @@ impl Grader {
             detail: if timed_out {
                 format!("the checks were stopped after {} s", deadline.as_secs())
             } else {
-                String::new()
+                rejected.join("\n")
             },
         }
     }
 
-    /// One run of an exercise's suite against a student's program, under the limits; the
-    /// outcomes it reported and whether it had to be stopped at the deadline.
+    /// One run of an exercise's suite against a student's program, under the limits; what it
+    /// reported and whether it had to be stopped at the deadline.
     fn run_suite(
         &self,
         exercise: &Exercise,
@@ -606,11 +610,22 @@ impl Grader {
         scratch: &Path,
         token: &str,
         deadline: Duration,
-    ) -> (Vec<CheckReport>, bool) {
+    ) -> (suite::Results, bool) {
+        let verdicts = match suite::VerdictFile::create(Some(&self.verdicts)) {
+            Ok(verdicts) => verdicts,
+            Err(error) => {
+                let mut results = suite::parse("", "", exercise);
+                for check in &mut results.outcomes {
+                    check.happened = format!("the grader could not run the checks: {error:#}");
+                }
+                return (results, false);
+            }
+        };
         let mut command = suite::command(
             Command::new(&self.suites[&exercise.name]),
             &self.environment,
             Some(launcher),
+            &verdicts.path(),
         );
         command.current_dir(scratch).env(REFERENCES_PREBUILT, "1");
         if let Some(profile) = &self.fastdds_profile {
@@ -636,7 +651,14 @@ impl Grader {
             Err(error) => (format!("{error:#}"), false),
         };
         self.sandbox.sweep(token, cgroup.as_deref());
-        (suite::parse(&text, exercise), timed_out)
+        // A verdict file that cannot be read is no verdict: nothing passed, and the report says why.
+        let (written, unreadable) = match verdicts.read() {
+            Ok(written) => (written, None),
+            Err(error) => (String::new(), Some(format!("{error:#}"))),
+        };
+        let mut results = suite::parse(&written, &text, exercise);
+        results.rejected.extend(unreadable);
+        (results, timed_out)
     }
 
     fn missing(&self, exercise: &Exercise, detail: String) -> ExerciseReport {

@@ -7,12 +7,12 @@
 //! the exercises folder), below at most one wrapping folder.
 
 use crate::exercises::{Catalogue, Exercise};
+use crate::grade::git;
 use crate::grade::rubric::Limits;
 use anyhow::{bail, Context, Result};
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
-use std::process::Command;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// The sources of one exercise: paths relative to the crate's `src/`, and their bytes.
@@ -349,46 +349,47 @@ fn from_tar(reader: impl Read, limits: &Limits, notes: &mut Vec<String>) -> Resu
 }
 
 fn from_git(path: &Path, limits: &Limits, submission: &mut Submission) -> Result<Vec<Entry>> {
-    let git_dir = if path.join(".git").exists() {
-        path.join(".git")
-    } else {
-        path.to_path_buf()
+    let dot_git = path.join(".git");
+    let git_dir = match std::fs::symlink_metadata(&dot_git) {
+        Ok(meta) if meta.file_type().is_dir() => dot_git.clone(),
+        // A `.git` file or link points at a repository elsewhere, which may be anyone's.
+        Ok(_) => bail!(
+            "its .git is a link or a file pointing elsewhere (a worktree or submodule), so it              cannot be graded; ask for the repository itself (`git clone`) or an archive"
+        ),
+        Err(_) => path.to_path_buf(),
     };
-    let output = Command::new("git")
-        .arg("--git-dir")
-        .arg(&git_dir)
-        .args(["archive", "--format=tar", "HEAD"])
-        .output()
-        .context("cannot run git")?;
-    if !output.status.success() {
-        bail!(
-            "the git repository has no commit to grade (git archive HEAD: {})",
-            String::from_utf8_lossy(&output.stderr).trim()
-        );
-    }
-    let time = Command::new("git")
-        .arg("--git-dir")
-        .arg(&git_dir)
-        .args(["log", "-1", "--format=%ct"])
-        .output()
-        .ok()
-        .and_then(|o| {
-            String::from_utf8_lossy(&o.stdout)
-                .trim()
-                .parse::<i64>()
-                .ok()
-        });
-    let mut entries = from_tar(output.stdout.as_slice(), limits, &mut submission.notes)?;
+    let commit = git::read_head(
+        &git_dir,
+        wanted,
+        limits.file_kib * 1024,
+        git_files_cap(limits),
+    )
+    .context("the git repository has no commit to grade")?;
+    submission.notes.extend(commit.notes);
     // The commit time is when the work was handed in, whatever the files' own times say.
-    for entry in &mut entries {
-        entry.modified = time;
-    }
-    if path.join(".git").exists() {
+    let entries = commit
+        .blobs
+        .into_iter()
+        .filter_map(|blob| {
+            let path = safe_relative(&blob.path.to_string_lossy())?;
+            Some(Entry {
+                path,
+                bytes: blob.bytes,
+                modified: commit.time,
+            })
+        })
+        .collect();
+    if dot_git.is_dir() {
         submission
             .notes
             .push("a git repository: its last commit is graded, not uncommitted changes".into());
     }
     Ok(entries)
+}
+
+/// The most source files taken from one commit: room for every exercise's own cap.
+fn git_files_cap(limits: &Limits) -> usize {
+    limits.files_per_exercise.saturating_mul(32)
 }
 
 fn read_capped(
