@@ -514,11 +514,17 @@ fn the_fixture_class_gets_the_grades_it_deserves_safely_and_repeatably() {
         "a flood of output is cut, yet grades.json has {flood} bytes"
     );
 
-    // Nothing left running, nothing written outside the output folder.
+    // Nothing left running, nothing written outside the output folder, and the grades are the
+    // grader's own: no hand-in (nor a daemon it left) wrote into them.
     assert_eq!(
         leftover_processes(),
         Vec::<String>::new(),
         "processes left running"
+    );
+    let csv = std::fs::read_to_string(out.join("grades.csv")).unwrap();
+    assert!(
+        !csv.contains("val-forges-grades-csv,15") && !csv.contains("eve-leaves-a-daemon,15"),
+        "a hand-in wrote into grades.csv:\n{csv}"
     );
     assert_unchanged(&submissions, &class_before);
     for (dir, before) in project.iter().zip(&project_before) {
