@@ -52,7 +52,10 @@ pub fn run(program: &str, args: &[String], release: bool, solution: bool) -> Res
     let mut command = std::process::Command::new(&binary);
     command.args(args);
     environment.apply(&mut command);
+    // The program dies with xtask (a closed terminal, a kill), but a Ctrl-C is the program's to
+    // handle: xtask waits through it, as a shell does, and passes on how the program ended.
     workbook_harness::with_parent_death_signal(&mut command);
+    let _ = ctrlc::set_handler(|| {});
     ui::echo_command(&format!("{program} {}", args.join(" ")));
     let status = match command.status() {
         Ok(status) => status,
