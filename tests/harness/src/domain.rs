@@ -47,6 +47,7 @@ impl Domain {
         std::fs::create_dir_all(&dir).with_context(|| {
             format!("cannot create the domain lock directory {}", dir.display())
         })?;
+        clear_stale_files_once();
         let bound = bound_udp_ports();
         for id in candidates() {
             let path = dir.join(format!("{id}.lock"));
@@ -153,6 +154,17 @@ fn local_port(row: &str) -> Option<u32> {
     let local = row.split_whitespace().nth(1)?;
     let (_, port) = local.rsplit_once(':')?;
     u32::from_str_radix(port, 16).ok()
+}
+
+/// Removes every Fast DDS file in `/dev/shm` that no process holds, once per process. Nodes
+/// killed by the dozen leave hundreds behind, and more than a domain's own port files can stop
+/// later nodes of a domain from starting (seen: every check of an unsealed run failing until
+/// `doctor --clean-shm`); files in use stay, so running nodes are not disturbed.
+fn clear_stale_files_once() {
+    static DONE: std::sync::Once = std::sync::Once::new();
+    DONE.call_once(|| {
+        let _ = shm::remove_stale(Path::new(shm::SHM_DIR));
+    });
 }
 
 /// Removes the shared-memory files of `id`'s Fast DDS ports that no process holds. A node killed
