@@ -212,17 +212,18 @@ impl Sandbox {
                 self.sealed,
             ),
             (
-                if as_root() {
+                if self.unprivileged() {
                     format!(
                         "students' programs run as uid {UNPRIVILEGED_UID}, on a read-only file \
                          system, with only ROS's variables"
                     )
                 } else {
-                    "students' programs run as the grader's own user (not root), on a read-only \
-                     file system, with only ROS's variables"
+                    "students' programs run as the grader's own user (a dedicated one needs \
+                     a root grader and sealed checks), on a read-only file system, with only \
+                     ROS's variables"
                         .into()
                 },
-                self.unshare.is_some(),
+                self.unshare.is_some() && (self.unprivileged() || !as_root()),
             ),
             (
                 match (&self.memory_cgroups, &self.cpu_cgroups) {
@@ -285,7 +286,7 @@ impl Sandbox {
             words.extend(["--expose".into(), path.to_string_lossy().into_owned()]);
         }
         words.extend(["--writable".into(), scratch.to_string_lossy().into_owned()]);
-        if as_root() {
+        if self.unprivileged() {
             words.extend(["--user".into(), UNPRIVILEGED_UID.to_string()]);
         }
         for name in KEPT_VARIABLES {
@@ -311,10 +312,18 @@ impl Sandbox {
         Ok(script.to_path_buf())
     }
 
+    /// Whether students' programs (and so every program of their worlds) run as
+    /// [`UNPRIVILEGED_UID`]: as root, in sealed worlds. One rule for both, since Fast DDS's
+    /// shared memory only joins nodes of the same user: a student's program of another user than
+    /// the checks' own nodes would fail every check.
+    fn unprivileged(&self) -> bool {
+        self.sealed && as_root()
+    }
+
     /// Has the worlds of the suite `command` run every program as the unprivileged user (when
     /// the grader is root and checks are sealed), keeping `keep` visible below the grader's home.
     pub fn lock_down(&self, command: &mut Command, keep: &[PathBuf]) {
-        if self.sealed && as_root() {
+        if self.unprivileged() {
             command.env(workbook_harness::WORLD_USER, UNPRIVILEGED_UID.to_string());
             let keep = keep
                 .iter()
