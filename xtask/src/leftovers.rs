@@ -134,9 +134,19 @@ mod tests {
         let target = tempfile::tempdir().expect("a temporary folder");
         let program = target.path().join("speed_server");
         std::fs::copy("/bin/sleep", &program).expect("copy sleep");
-        let mut child = std::process::Command::new(&program)
-            .arg("30")
-            .spawn()
+        // A file just written can be "busy" for a moment: another test's fork may still hold
+        // the descriptor the copy was written through.
+        let mut child = (0..100)
+            .find_map(
+                |_| match std::process::Command::new(&program).arg("30").spawn() {
+                    Err(error) if error.raw_os_error() == Some(libc::ETXTBSY) => {
+                        std::thread::sleep(Duration::from_millis(20));
+                        None
+                    }
+                    other => Some(other),
+                },
+            )
+            .expect("the copy stays busy")
             .expect("start the copy");
         let found = find(Path::new("/nonexistent"), target.path());
         assert_eq!(

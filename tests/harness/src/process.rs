@@ -12,6 +12,7 @@ use anyhow::{bail, Context, Result};
 use std::io::{BufRead, BufReader, Read};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, TrySendError};
 use std::sync::{Arc, Mutex};
 use std::thread;
@@ -25,6 +26,8 @@ pub const TRANSCRIPT_LIMIT: usize = 256 * 1024;
 /// Lines longer than this are cut (a flood without newlines is still bounded); a benchmark
 /// client's one-line JSON of 2000 samples fits.
 const LINE_LIMIT: usize = 64 * 1024;
+/// How long, once a program has ended, its output may still take to arrive.
+const DRAIN: Duration = Duration::from_secs(1);
 /// Lines waiting for [`NodeProcess::wait_for_line`]; under a flood the newest are dropped.
 const PENDING_LINES: usize = 1_000;
 
@@ -37,6 +40,8 @@ pub struct NodeProcess {
     lines: Receiver<String>,
     transcript: Arc<Mutex<String>>,
     exited: Option<ExitStatus>,
+    /// Output streams whose reader has not reached their end yet.
+    open_streams: Arc<AtomicUsize>,
 }
 
 /// What a program that ran to its end printed, and how it ended.
@@ -63,6 +68,7 @@ impl NodeProcess {
             .spawn()
             .with_context(|| format!("cannot start {name} ({command:?})"))?;
         let (sender, lines) = mpsc::sync_channel(PENDING_LINES);
+        let open_streams = Arc::new(AtomicUsize::new(0));
         let transcript = Arc::new(Mutex::new(String::new()));
         let stdout = child
             .stdout
@@ -75,7 +81,10 @@ impl NodeProcess {
         for stream in [stdout, stderr].into_iter().flatten() {
             let sender = sender.clone();
             let transcript = Arc::clone(&transcript);
+            let open = Arc::clone(&open_streams);
+            open.fetch_add(1, Ordering::SeqCst);
             thread::spawn(move || {
+                let _at_the_end = StreamEnded(open);
                 let mut reader = BufReader::new(stream);
                 let mut dropped = 0usize;
                 while let Some(line) = read_line(&mut reader) {
@@ -104,6 +113,7 @@ impl NodeProcess {
             lines,
             transcript,
             exited: None,
+            open_streams,
         })
     }
 
@@ -154,11 +164,14 @@ impl NodeProcess {
         let end = Instant::now() + deadline;
         loop {
             if let Some(status) = self.try_status()? {
-                // Let the reader threads drain what is left in the pipes.
-                let drain_end = Instant::now() + Duration::from_millis(500);
-                while self.lines.recv_timeout(Duration::from_millis(50)).is_ok()
-                    && Instant::now() < drain_end
-                {}
+                // Let the readers take in what is left in the pipes: until both streams end
+                // (every writer gone), or a second (a process that detached may hold them).
+                let drain_end = Instant::now() + DRAIN;
+                while self.open_streams.load(Ordering::SeqCst) > 0 && Instant::now() < drain_end {
+                    while self.lines.try_recv().is_ok() {}
+                    thread::sleep(Duration::from_millis(5));
+                }
+                while self.lines.try_recv().is_ok() {}
                 return Ok(Output {
                     code: status.code(),
                     signal: status.signal(),
@@ -239,6 +252,15 @@ impl Drop for NodeProcess {
         }
         self.signal_group(libc::SIGKILL);
         let _ = self.child.wait();
+    }
+}
+
+/// Counts a reader's stream as ended when the reader stops, however it stops.
+struct StreamEnded(Arc<AtomicUsize>);
+
+impl Drop for StreamEnded {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
