@@ -140,8 +140,8 @@ pub fn target_dir() -> Result<PathBuf> {
         .unwrap_or_else(|| project_root().join("target")))
 }
 
-/// Names of every binary target in the workspace.
-pub fn workspace_binaries() -> Result<Vec<String>> {
+/// `cargo metadata --no-deps` of the workspace, parsed.
+fn metadata() -> Result<serde_json::Value> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let output = Command::new(cargo)
         .args(["metadata", "--no-deps", "--format-version", "1"])
@@ -154,8 +154,22 @@ pub fn workspace_binaries() -> Result<Vec<String>> {
             String::from_utf8_lossy(&output.stderr)
         );
     }
-    let metadata: serde_json::Value =
-        serde_json::from_slice(&output.stdout).context("cargo metadata printed no JSON")?;
+    serde_json::from_slice(&output.stdout).context("cargo metadata printed no JSON")
+}
+
+/// Names of every package of the workspace (its members: solutions, exercises, tests, xtask).
+pub fn workspace_packages() -> Result<Vec<String>> {
+    Ok(metadata()?["packages"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|package| package["name"].as_str().map(str::to_string))
+        .collect())
+}
+
+/// Names of every binary target in the workspace.
+pub fn workspace_binaries() -> Result<Vec<String>> {
+    let metadata = metadata()?;
     let mut names: Vec<String> = metadata["packages"]
         .as_array()
         .into_iter()

@@ -1,13 +1,15 @@
 //! `workbook-sandbox`: how `cargo xtask grade` starts a student's program (the program under
-//! test of a check, inside the check's sealed world).
+//! test of a check, inside the check's sealed world) and a student's build (inside a sealed
+//! world of its own, with the student's build folder as `--work`).
 //!
-//!     workbook-sandbox [--hide DIR]... [--expose PATH]... [--writable DIR]... [--user UID]
-//!                      [--keep VAR]... [--set VAR=VALUE]... -- PROGRAM [ARGS]...
+//!     workbook-sandbox [--hide DIR]... [--expose PATH]... [--writable DIR]... [--work DIR]...
+//!                      [--user UID] [--keep VAR]... [--set VAR=VALUE]... -- PROGRAM [ARGS]...
 //!
 //! In a mount namespace of its own it empties every `--hide` folder (a tmpfs over it) and gives
-//! the program a private `/tmp`, puts back the `--expose` paths (read-only) and `--writable`
-//! folders that lie inside hidden ones, makes every other mount read-only but `/proc`, `/sys`,
-//! `/dev` and the private `/tmp`, switches to `--user`
+//! the program a private `/tmp`, puts back the `--expose` paths (read-only), makes each
+//! `--writable` folder a small empty tmpfs and puts back each `--work` folder as it is (writable:
+//! a student's build folder), makes every other mount read-only but `/proc`, `/sys`, `/dev`, the
+//! private `/tmp` and those, switches to `--user`
 //! (when started as root), forbids gaining privileges, and runs PROGRAM with an environment of
 //! only the `--keep` variables that are set and the `--set` ones.
 //!
@@ -24,6 +26,7 @@ struct Plan {
     hide: Vec<PathBuf>,
     expose: Vec<PathBuf>,
     writable: Vec<PathBuf>,
+    work: Vec<PathBuf>,
     user: Option<u32>,
     keep: Vec<String>,
     set: Vec<(String, String)>,
@@ -64,6 +67,7 @@ fn parse(arguments: Vec<OsString>) -> Result<Plan, String> {
             Some("--hide") => plan.hide.push(absolute(value()?)?),
             Some("--expose") => plan.expose.push(absolute(value()?)?),
             Some("--writable") => plan.writable.push(absolute(value()?)?),
+            Some("--work") => plan.work.push(absolute(value()?)?),
             Some("--user") => {
                 let text = value()?;
                 plan.user = Some(
@@ -99,7 +103,13 @@ fn absolute(path: OsString) -> Result<PathBuf, String> {
 /// Sets the sandbox up and replaces this process with the program.
 fn enter(plan: &Plan) -> Result<std::convert::Infallible, String> {
     // The programs to run and the folders to put back must be found before anything is hidden.
-    let kept: Vec<PathBuf> = plan.expose.iter().filter(|p| p.exists()).cloned().collect();
+    let kept: Vec<PathBuf> = plan
+        .expose
+        .iter()
+        .chain(&plan.work)
+        .filter(|p| p.exists())
+        .cloned()
+        .collect();
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
     // SAFETY (unshare, mount, setns-free set-up): plain system calls on owned C strings.
     unsafe {
@@ -132,7 +142,8 @@ fn enter(plan: &Plan) -> Result<std::convert::Infallible, String> {
     )?;
     let mut aside = Vec::new();
     for (index, path) in kept.iter().enumerate() {
-        if !hide.iter().any(|hidden| path.starts_with(hidden)) {
+        // A work folder is always a mount of its own, so that it stays writable below.
+        if !hide.iter().any(|hidden| path.starts_with(hidden)) && !plan.work.contains(path) {
             continue;
         }
         let spot = staging.join(index.to_string());
@@ -187,22 +198,17 @@ fn enter(plan: &Plan) -> Result<std::convert::Infallible, String> {
     }
     // Everything read-only but the kernel's own file systems, the private /tmp and the writable
     // folders (each a mount of its own now, so read-only-ness is per mount).
-    let writable = &plan.writable;
+    let writable: Vec<&PathBuf> = plan.writable.iter().chain(&plan.work).collect();
     for point in mount_points()? {
         let skip = ["/proc", "/sys", "/dev"]
             .iter()
             .any(|kernel| point.starts_with(kernel))
             || point == Path::new("/tmp")
-            || writable.contains(&point)
+            || writable.contains(&&point)
             || point.starts_with(&staging);
         if !skip {
             read_only(&point)?;
         }
-    }
-
-    // The working folder as the program will see it (the old one may be hidden now).
-    if std::env::set_current_dir(&cwd).is_err() {
-        let _ = std::env::set_current_dir("/");
     }
 
     // The working folder as the program will see it (the old one may be hidden now).

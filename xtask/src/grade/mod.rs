@@ -9,6 +9,8 @@
 //! Compiles run one at a time (they share one target folder); suites of several students run at
 //! once (`--jobs`), each check in its own ROS domain.
 
+mod build_folder;
+mod compiler;
 mod git;
 pub mod report;
 pub mod rubric;
@@ -64,6 +66,9 @@ struct Grader {
     catalogue: Catalogue,
     /// Hidden from the compiler while it builds students' code.
     hidden_from_builds: Vec<PathBuf>,
+    /// Reachable for students' builds inside the hidden folders (read-only): the project's
+    /// cargo configuration and ROS installation.
+    exposed_to_builds: Vec<PathBuf>,
     /// Hidden from students' programs while they run.
     hidden_from_programs: Vec<PathBuf>,
     /// Reachable for students' programs inside the hidden folders (read-only): what ROS needs.
@@ -74,7 +79,6 @@ struct Grader {
     /// Where the suites' verdict files are made (hidden from students' programs).
     verdicts: PathBuf,
     deadline: Option<i64>,
-    builds: Mutex<()>,
     run_id: String,
 }
 
@@ -211,8 +215,13 @@ pub fn run(options: Options) -> Result<ExitCode> {
         step.failed("the reference programs do not build");
         bail!("the reference programs do not build (a workbook bug)");
     }
-    let workspace = Workspace::create(&root, &catalogue, &target)?;
-    step.done(&format!("{} suites ready", suites.len()));
+    let workspace = Workspace::create(&root, &catalogue, &environment, &target)?;
+    step.done(&format!(
+        "{} suites ready; each student builds in a folder of their own, from {} compiled \
+         dependency files",
+        suites.len(),
+        workspace.dependency_files()
+    ));
 
     let work = out.join(".work");
     std::fs::create_dir_all(&work).with_context(|| format!("cannot create {}", work.display()))?;
@@ -229,7 +238,31 @@ pub fn run(options: Options) -> Result<ExitCode> {
     std::fs::create_dir_all(&verdicts)
         .with_context(|| format!("cannot create {}", verdicts.display()))?;
     let grader = Arc::new(Grader {
-        hidden_from_builds: vec![root.join("solutions"), submissions_dir.clone()],
+        // The whole project (solutions, tests, its git objects, other students' build folders),
+        // the build output, the hand-ins, the output and the grader's home; the names inside the
+        // project count where the project itself cannot be hidden (see `compiler.rs`).
+        hidden_from_builds: [
+            root.clone(),
+            root.join("solutions"),
+            root.join("tests"),
+            root.join("xtask"),
+            root.join(".git"),
+            target.clone(),
+            submissions_dir.clone(),
+            std::path::absolute(&out).unwrap_or_else(|_| out.clone()),
+        ]
+        .into_iter()
+        .chain(grader_home())
+        .collect(),
+        exposed_to_builds: [Some(root.join(".cargo")), Some(root.join(".ros"))]
+            .into_iter()
+            .chain(
+                std::iter::once(&environment.workbook_prefix)
+                    .chain(&environment.prefixes)
+                    .map(|p| std::fs::canonicalize(p).ok()),
+            )
+            .flatten()
+            .collect(),
         hidden_from_programs: [
             root.join("solutions"),
             root.join("tests"),
@@ -240,11 +273,7 @@ pub fn run(options: Options) -> Result<ExitCode> {
             verdicts.clone(),
         ]
         .into_iter()
-        .chain(
-            std::env::var_os("HOME")
-                .map(PathBuf::from)
-                .filter(|h| h.is_absolute() && h != Path::new("/")),
-        )
+        .chain(grader_home())
         .collect(),
         exposed_to_programs: [
             Some(root.join(".ros")),
@@ -265,7 +294,6 @@ pub fn run(options: Options) -> Result<ExitCode> {
         work: work.clone(),
         fastdds_profile,
         deadline,
-        builds: Mutex::new(()),
         run_id: format!("{}-{}", std::process::id(), started.elapsed().as_nanos()),
     });
 
@@ -453,11 +481,11 @@ impl Grader {
         let built = if to_build.is_empty() {
             Ok(BTreeMap::new())
         } else {
-            let _one_at_a_time = self.builds.lock().unwrap_or_else(|p| p.into_inner());
             self.workspace.build(
                 &self.environment,
                 &self.sandbox,
                 &self.hidden_from_builds,
+                &self.exposed_to_builds,
                 &to_build,
                 &dir.join("bin"),
                 Duration::from_secs(self.rubric.limits.build_seconds),
@@ -765,6 +793,13 @@ fn lock(root: &Path) -> Result<std::fs::File> {
         }
     }
     Ok(file)
+}
+
+/// The grader's home folder, hidden from students' builds and programs.
+fn grader_home() -> Option<PathBuf> {
+    std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .filter(|h| h.is_absolute() && h != Path::new("/"))
 }
 
 fn print_header(exercises: &[Exercise]) {

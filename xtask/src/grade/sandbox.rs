@@ -226,6 +226,23 @@ impl Sandbox {
                 self.unshare.is_some() && (self.unprivileged() || !as_root()),
             ),
             (
+                if self.seals_builds() {
+                    format!(
+                        "students' builds sealed, {}, each in a folder of its own with only the \
+                         submission and the pristine workspace in reach",
+                        match self.build_user() {
+                            Some(uid) => format!("as uid {uid}"),
+                            None => "as the grader's own user".into(),
+                        }
+                    )
+                } else {
+                    "students' builds NOT sealed: they run as the grader, with the solutions \
+                     and other submissions hidden where mount namespaces allow"
+                        .into()
+                },
+                self.seals_builds(),
+            ),
+            (
                 match (&self.memory_cgroups, &self.cpu_cgroups) {
                     (Some(_), Some(_)) => format!(
                         "{} MiB of memory and {} CPUs for each exercise's whole run (cgroups)",
@@ -310,6 +327,21 @@ impl Sandbox {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(script, std::fs::Permissions::from_mode(0o755))?;
         Ok(script.to_path_buf())
+    }
+
+    /// Whether students' builds run sealed, through `workbook-sandbox` (see `compiler.rs`).
+    pub fn seals_builds(&self) -> bool {
+        self.complete()
+    }
+
+    /// The user students' builds run as, when not the grader's own.
+    pub fn build_user(&self) -> Option<u32> {
+        self.unprivileged().then_some(UNPRIVILEGED_UID)
+    }
+
+    /// `workbook-sandbox`, which starts students' programs and builds.
+    pub fn starter(&self) -> &Path {
+        &self.starter
     }
 
     /// Whether students' programs (and so every program of their worlds) run as

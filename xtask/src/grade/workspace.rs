@@ -2,12 +2,15 @@
 //!
 //! It is made from the instructor's last commit (`git archive HEAD`): the root manifest with only
 //! the exercise crates as members, the lock file, and each exercise's own `Cargo.toml` without its
-//! dev-dependencies. There are no solutions, tests, harness or build scripts in it; a student's
-//! `src/` files are the only thing that changes between students. It lives in
-//! `.workbook/grading/build` (inside the project, so the project's `.cargo/config.toml` applies)
-//! and builds into the project's target folder, so rclrs and the interfaces compile once for a
-//! whole class.
+//! dev-dependencies and with build scripts switched off. There are no solutions, tests, harness
+//! or build scripts in it; a student's `src/` files are the only thing that changes between
+//! students. The pristine copy lives in `.workbook/grading/build` (inside the project, so the
+//! project's `.cargo/config.toml` applies); it is built once into the project's target folder,
+//! so that rclrs and the interfaces are compiled for it, and each student's build then happens
+//! in a build folder of its own (`build_folder.rs`), sandboxed (`compiler.rs`).
 
+use super::build_folder::{BuildFolder, Dependencies};
+use super::compiler::Compiler;
 use super::sandbox::Sandbox;
 use super::submissions::Sources;
 use crate::exercises::{Catalogue, Exercise};
@@ -20,8 +23,13 @@ use std::time::{Duration, Instant};
 use workbook_harness::Environment;
 
 pub struct Workspace {
+    /// The pristine workspace, with the shipped sources.
     dir: PathBuf,
-    target: PathBuf,
+    /// Where the students' build folders are made (`builds/<token>`).
+    builds: PathBuf,
+    /// What a student's build folder starts from.
+    dependencies: Dependencies,
+    compiler: Compiler,
     /// The shipped sources of each exercise, by exercise name.
     starters: BTreeMap<String, Sources>,
 }
@@ -35,11 +43,22 @@ pub enum Built {
 }
 
 impl Workspace {
-    pub fn create(root: &Path, catalogue: &Catalogue, target: &Path) -> Result<Workspace> {
-        let dir = root.join(".workbook/grading/build");
-        if dir.exists() {
-            std::fs::remove_dir_all(&dir)
-                .with_context(|| format!("cannot clear {}", dir.display()))?;
+    /// Makes the pristine workspace and builds it once into `target` (the shipped exercises),
+    /// so that a student's build finds every dependency compiled.
+    pub fn create(
+        root: &Path,
+        catalogue: &Catalogue,
+        environment: &Environment,
+        target: &Path,
+    ) -> Result<Workspace> {
+        let grading = root.join(".workbook/grading");
+        let dir = grading.join("build");
+        let builds = grading.join("builds");
+        for old in [&dir, &builds] {
+            if old.exists() {
+                std::fs::remove_dir_all(old)
+                    .with_context(|| format!("cannot clear {}", old.display()))?;
+            }
         }
         std::fs::create_dir_all(&dir)?;
         let files = committed(root)?;
@@ -71,6 +90,13 @@ impl Workspace {
                 &crate_dir.join("Cargo.toml").to_string_lossy(),
             )?)?)?;
             crate_manifest.remove("dev-dependencies");
+            // No build script runs, even if a `build.rs` appeared beside the manifest.
+            if let Some(package) = crate_manifest
+                .get_mut("package")
+                .and_then(|p| p.as_table_mut())
+            {
+                package.insert("build".into(), toml::Value::Boolean(false));
+            }
             // Cargo copies every binary to target/debug/<name>; under its own name there it would
             // replace the student's own `ex01_…` (which `check` runs) with the last graded one.
             if let Some(bins) = crate_manifest.get_mut("bin").and_then(|b| b.as_array_mut()) {
@@ -95,15 +121,45 @@ impl Workspace {
                 .collect();
             starters.insert(exercise.name.clone(), sources);
         }
-        let workspace = Workspace {
-            dir,
-            target: target.to_path_buf(),
-            starters,
-        };
         for exercise in &catalogue.exercises {
-            workspace.put(exercise, &workspace.starters[&exercise.name])?;
+            put(&dir, exercise, &starters[&exercise.name])?;
         }
-        Ok(workspace)
+        // The shipped exercises, built by the grader: cargo compiles the dependencies with this
+        // workspace's features, once, into the shared target folder.
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let mut prime = Command::new(cargo);
+        prime
+            .args(["build", "--quiet", "--workspace"])
+            .current_dir(&dir)
+            .env("CARGO_TARGET_DIR", target);
+        environment.apply(&mut prime);
+        let output = prime.output().context("cannot run cargo")?;
+        if !output.status.success() {
+            bail!(
+                "the shipped exercises do not build in the grading workspace:\n{}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+        let mut local: std::collections::BTreeSet<String> =
+            crate::cargo::workspace_packages()?.into_iter().collect();
+        local.extend(
+            catalogue
+                .exercises
+                .iter()
+                .map(|e| format!("exercise-{}", e.dir)),
+        );
+        Ok(Workspace {
+            dir,
+            builds,
+            dependencies: Dependencies::survey(target, &local)?,
+            compiler: Compiler::find()?,
+            starters,
+        })
+    }
+
+    /// How many compiled dependency files each student's build folder starts with.
+    pub fn dependency_files(&self) -> usize {
+        self.dependencies.files()
     }
 
     /// Whether `sources` are the exercise exactly as shipped.
@@ -111,24 +167,29 @@ impl Workspace {
         self.starters.get(&exercise.name) == Some(sources)
     }
 
-    /// Compiles the given exercises of one student and copies each program into `dest`. Holds
-    /// no lock itself: one build at a time is the caller's job (cargo would wait anyway).
+    /// Compiles the given exercises of one student in a build folder of their own and copies
+    /// each program into `dest`. `hidden` folders are emptied for the build, `exposed` paths
+    /// inside them put back (read-only). Builds of different students may run at once.
     #[allow(clippy::too_many_arguments)]
     pub fn build(
         &self,
         environment: &Environment,
         sandbox: &Sandbox,
         hidden: &[PathBuf],
+        exposed: &[PathBuf],
         work: &[(&Exercise, &Sources)],
         dest: &Path,
         deadline: Duration,
         token: &str,
     ) -> Result<BTreeMap<String, Built>> {
+        let folder = BuildFolder::create(self.builds.join(token), &self.dir, &self.dependencies)?;
         for (exercise, sources) in work {
-            self.put(exercise, sources)?;
+            put(&folder.workspace(), exercise, sources)?;
+        }
+        if let Some(uid) = sandbox.build_user() {
+            folder.give_to(uid)?;
         }
         std::fs::create_dir_all(dest)?;
-        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
         let mut args = vec![
             "build",
             "--keep-going",
@@ -141,17 +202,22 @@ impl Workspace {
         for package in &packages {
             args.extend(["--package", package]);
         }
-        let mut command = sandbox.hiding(hidden, Path::new(&cargo), &args);
+        let (mut command, seal) = self
+            .compiler
+            .command(sandbox, &folder, hidden, exposed, &args)?;
         command
-            .current_dir(&self.dir)
-            .env("CARGO_TARGET_DIR", &self.target)
+            .current_dir(folder.workspace())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .process_group(0);
         environment.apply(&mut command);
         let cgroup = sandbox.limit(&mut command, token);
+        if let Some(seal) = &seal {
+            seal.enter(&mut command, None);
+        }
         let outcome = run_with_deadline(command, deadline);
+        drop(seal);
         sandbox.sweep(token, cgroup.as_deref());
         let (stdout, stderr, timed_out) = outcome?;
 
@@ -202,29 +268,25 @@ impl Workspace {
             };
             built.insert(exercise.name.clone(), result);
         }
-        // Put the shipped code back, so nothing of this student is there for the next one.
-        for (exercise, _) in work {
-            self.put(exercise, &self.starters[&exercise.name])?;
-        }
         Ok(built)
     }
+}
 
-    /// Replaces an exercise crate's `src/` with `sources`.
-    fn put(&self, exercise: &Exercise, sources: &Sources) -> Result<()> {
-        let src = self.dir.join("exercises").join(&exercise.dir).join("src");
-        if src.exists() {
-            std::fs::remove_dir_all(&src)?;
-        }
-        std::fs::create_dir_all(&src)?;
-        for (path, bytes) in sources {
-            let file = src.join(path);
-            if let Some(parent) = file.parent() {
-                std::fs::create_dir_all(parent)?;
-            }
-            std::fs::write(&file, bytes)?;
-        }
-        Ok(())
+/// Replaces an exercise crate's `src/` in the workspace `dir` with `sources`.
+fn put(dir: &Path, exercise: &Exercise, sources: &Sources) -> Result<()> {
+    let src = dir.join("exercises").join(&exercise.dir).join("src");
+    if src.exists() {
+        std::fs::remove_dir_all(&src)?;
     }
+    std::fs::create_dir_all(&src)?;
+    for (path, bytes) in sources {
+        let file = src.join(path);
+        if let Some(parent) = file.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(&file, bytes)?;
+    }
+    Ok(())
 }
 
 use std::os::unix::process::CommandExt;
