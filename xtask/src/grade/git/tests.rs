@@ -1,3 +1,5 @@
+//! The git reader's tests: real repositories made with the machine's git, hostile ones among them.
+
 use super::*;
 
 /// A hand-in repository in `dir` with `files` committed, made with the machine's git.
