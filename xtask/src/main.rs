@@ -14,6 +14,7 @@ mod grade;
 mod hint;
 mod leftovers;
 mod list;
+mod new_exercise;
 mod progress;
 mod provision;
 mod reset;
@@ -157,6 +158,14 @@ enum Commands {
     },
     /// Run everything CI runs: formatting, lints and every test.
     Test,
+    /// For maintainers: scaffold exercise NN (both crates, the suite, its data, a chapter stub).
+    NewExercise {
+        /// The next number and a lowercase name, e.g. `08-headlights`.
+        spec: String,
+        /// The exercise's title (default: from the name).
+        #[arg(long)]
+        title: Option<String>,
+    },
     /// The `ros2` command line (service, interface, node, topic verbs), e.g. `ros2 service list`.
     #[command(disable_help_flag = true)]
     Ros2 {
@@ -295,6 +304,9 @@ fn main() -> ExitCode {
             }),
         },
         Commands::Test => test::run().map(|()| ExitCode::SUCCESS),
+        Commands::NewExercise { spec, title } => {
+            new_exercise::run(&spec, title.as_deref()).map(|()| ExitCode::SUCCESS)
+        }
         Commands::Ros2 { args } => ros2::run(&args),
     };
     match result {

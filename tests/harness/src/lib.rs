@@ -16,6 +16,7 @@
 //!
 //! The harness must not link rclrs: `xtask` uses it before any ROS library exists on the machine.
 
+pub mod dependencies;
 mod domain;
 mod environment;
 pub mod expect;
