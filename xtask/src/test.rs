@@ -1,24 +1,84 @@
 //! `cargo xtask test`: everything CI runs, in order: setup, formatting, lints, then every test of
 //! the workspace (unit, ABI layout, system tests with real nodes), then `verify` (every exercise
 //! suite accepts its solution and rejects the shipped exercise and the wrong variants), then a
-//! quick benchmark run.
+//! quick benchmark run. Each stage is timed, and the times close the run: the figure to watch
+//! when a stage grows.
 
 use crate::{cargo, provision, ui};
 use anyhow::Result;
-use std::time::Instant;
+use std::time::{Duration, Instant};
+use workbook_harness::Environment;
+
+/// One stage of the test command: its name and what it runs.
+struct Stage {
+    name: &'static str,
+    run: fn(&Environment) -> Result<()>,
+}
+
+const STAGES: &[Stage] = &[
+    Stage {
+        name: "formatting (cargo fmt --check)",
+        run: formatting,
+    },
+    Stage {
+        name: "lints (cargo clippy -D warnings)",
+        run: lints,
+    },
+    Stage {
+        name: "building every program (the tests run them as processes)",
+        run: programs,
+    },
+    Stage {
+        name: "every test of the workspace",
+        run: workspace_tests,
+    },
+    Stage {
+        name: "every suite tells right from wrong (cargo xtask verify)",
+        run: suites,
+    },
+    Stage {
+        name: "the benchmark works (cargo xtask bench --quick)",
+        run: benchmark,
+    },
+];
 
 /// Runs the whole suite; the first failing stage stops it with a non-zero exit.
 pub fn run() -> Result<()> {
     let started = Instant::now();
+    let setup = Instant::now();
     let environment = provision::ensure()?;
+    let mut times: Vec<(&str, Duration)> = vec![("setup", setup.elapsed())];
+    for stage in STAGES {
+        ui::heading("test", stage.name);
+        let began = Instant::now();
+        let result = (stage.run)(&environment);
+        times.push((stage.name, began.elapsed()));
+        if let Err(error) = result {
+            print_times(&times);
+            return Err(error);
+        }
+    }
+    print_times(&times);
+    println!("  all stages passed in {}", ui::seconds(started.elapsed()));
+    Ok(())
+}
 
-    ui::heading("test", "formatting (cargo fmt --check)");
-    let mut fmt = cargo::command(&environment, "fmt");
+fn print_times(times: &[(&str, Duration)]) {
+    println!("\n  time per stage:");
+    let width = times.iter().map(|(name, _)| name.len()).max().unwrap_or(0);
+    for (name, took) in times {
+        println!("    {name:<width$}  {:>8}", ui::seconds(*took));
+    }
+}
+
+fn formatting(environment: &Environment) -> Result<()> {
+    let mut fmt = cargo::command(environment, "fmt");
     fmt.args(["--all", "--check"]);
-    cargo::run_visible(fmt)?;
+    cargo::run_visible(fmt)
+}
 
-    ui::heading("test", "lints (cargo clippy -D warnings)");
-    let mut clippy = cargo::command(&environment, "clippy");
+fn lints(environment: &Environment) -> Result<()> {
+    let mut clippy = cargo::command(environment, "clippy");
     clippy.args([
         "--workspace",
         "--all-targets",
@@ -27,18 +87,17 @@ pub fn run() -> Result<()> {
         "-D",
         "warnings",
     ]);
-    cargo::run_visible(clippy)?;
+    cargo::run_visible(clippy)
+}
 
-    ui::heading(
-        "test",
-        "building every program (the tests run them as processes)",
-    );
-    let mut build = cargo::command(&environment, "build");
+fn programs(environment: &Environment) -> Result<()> {
+    let mut build = cargo::command(environment, "build");
     build.args(["--workspace", "--bins", "--quiet"]);
-    cargo::run_visible(build)?;
+    cargo::run_visible(build)
+}
 
-    ui::heading("test", "every test of the workspace");
-    let mut test = cargo::command(&environment, "test");
+fn workspace_tests(environment: &Environment) -> Result<()> {
+    let mut test = cargo::command(environment, "test");
     test.args(["--workspace", "--no-fail-fast"]);
     // The exercises as shipped fail their checks by design: `verify` below runs them and
     // requires exactly that, so the plain test run leaves them out.
@@ -46,18 +105,19 @@ pub fn run() -> Result<()> {
         test.arg("--exclude")
             .arg(exercise.package(crate::exercises::Side::Exercise));
     }
-    cargo::run_visible(test)?;
+    cargo::run_visible(test)
+}
 
-    // The suites themselves, proven able to fail: solutions pass, shipped exercises and the
-    // deliberately wrong variants fail.
+/// The suites themselves, proven able to fail: solutions pass, shipped exercises and the
+/// deliberately wrong variants fail.
+fn suites(_: &Environment) -> Result<()> {
     if crate::verify::run(None)? != std::process::ExitCode::SUCCESS {
         anyhow::bail!("`cargo xtask verify` found a suite that cannot tell right from wrong");
     }
-
-    // The benchmark, briefly: this shows it works; a missed target never fails the tests.
-    ui::heading("test", "the benchmark works (cargo xtask bench --quick)");
-    crate::bench::run(true, false, false, None)?;
-
-    println!("  all stages passed in {}", ui::seconds(started.elapsed()));
     Ok(())
+}
+
+/// The benchmark, briefly: this shows it works; a missed target never fails the tests.
+fn benchmark(_: &Environment) -> Result<()> {
+    crate::bench::run(true, false, false, None).map(drop)
 }
