@@ -68,6 +68,18 @@ fn cargo(clone: &Path, args: &[&str]) -> Command {
         // The clone's xtask finds its own root; nothing of this test's xtask may leak in.
         .env_remove("WORKBOOK_ROOT")
         .timeout(Duration::from_secs(15 * 60));
+    // cargo gave this test the provisioned variables of this clone's `.cargo/config.toml`; in
+    // the other clone they would look like a sourced ROS 2, so the clone sets its own.
+    for name in [
+        "ROS_DISTRO",
+        "AMENT_PREFIX_PATH",
+        "LD_LIBRARY_PATH",
+        "ROS_AUTOMATIC_DISCOVERY_RANGE",
+        "FASTRTPS_DEFAULT_PROFILES_FILE",
+        "FASTDDS_DEFAULT_PROFILES_FILE",
+    ] {
+        command.env_remove(name);
+    }
     command
 }
 
