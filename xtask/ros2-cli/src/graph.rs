@@ -27,6 +27,13 @@ pub struct Graph {
 }
 
 impl Graph {
+    /// Starts the tool's node without waiting: for verbs that wait for one name themselves.
+    pub fn start() -> Result<Graph> {
+        Ok(Graph {
+            node: Node::new(&format!("_ros2cli_{}", std::process::id()))?,
+        })
+    }
+
     /// Starts the tool's node and lets discovery run for `spin_time` seconds, then longer while
     /// the graph is still empty or still changing: Fast DDS's localhost discovery sometimes
     /// misses the first announcements and finds the other participants a few seconds later.

@@ -1,5 +1,5 @@
 //! `ros2`: the verbs of ROS 2's command-line tool that the workbook teaches (`service`,
-//! `interface`, `node`, `topic`), for machines where ros2cli is not installed (it is not on
+//! `interface`, `node`, `param`, `topic`), for machines where ros2cli is not installed (it is not on
 //! PyPI). Output follows ros2cli (Jazzy) line for line; `cargo xtask ros2 …` runs it, and
 //! `cargo xtask env` puts it on `PATH` when no real `ros2` is there.
 //!
@@ -13,6 +13,7 @@ mod interface_show;
 mod interfaces;
 mod introspection;
 mod nodes;
+mod param;
 mod populate;
 mod rcl;
 mod service;
@@ -56,6 +57,11 @@ enum Command {
     Node {
         #[command(subcommand)]
         verb: NodeVerb,
+    },
+    /// Various param related sub-commands
+    Param {
+        #[command(subcommand)]
+        verb: ParamVerb,
     },
     /// Various topic related sub-commands
     Topic {
@@ -221,6 +227,87 @@ enum NodeVerb {
         include_hidden: bool,
         #[command(flatten)]
         discovery: Discovery,
+    },
+}
+
+/// Which node a parameter verb talks to (ros2cli's `node_name`, `--include-hidden-nodes` and
+/// `--timeout`).
+#[derive(Args)]
+struct ParamNode {
+    /// Name of the ROS node
+    node_name: String,
+    /// Consider hidden nodes as well
+    #[arg(long)]
+    include_hidden_nodes: bool,
+    /// Wait for N seconds until node becomes available (default 1 sec)
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    timeout: u32,
+}
+
+impl ParamNode {
+    fn target(&self) -> param::Target<'_> {
+        param::Target {
+            node: &self.node_name,
+            include_hidden: self.include_hidden_nodes,
+            timeout: f64::from(self.timeout),
+        }
+    }
+}
+
+#[derive(Subcommand)]
+enum ParamVerb {
+    /// Output a list of available parameters
+    List {
+        /// Name of the ROS node
+        node_name: Option<String>,
+        /// Only parameters matching the regex expression will be showed. Supports `re` regex
+        /// syntax.
+        #[arg(long)]
+        filter: Option<String>,
+        /// Consider hidden nodes as well
+        #[arg(long)]
+        include_hidden_nodes: bool,
+        /// Only list parameters with the provided prefixes
+        #[arg(long, num_args = 1..)]
+        param_prefixes: Vec<String>,
+        /// Print parameter types with parameter names
+        #[arg(long)]
+        param_type: bool,
+        #[command(flatten)]
+        discovery: Discovery,
+    },
+    /// Get parameter
+    Get {
+        #[command(flatten)]
+        node: ParamNode,
+        /// Name of the parameter
+        parameter_name: String,
+        /// Hide the type information
+        #[arg(long)]
+        hide_type: bool,
+    },
+    /// Set parameter
+    Set {
+        #[command(flatten)]
+        node: ParamNode,
+        /// Name of the parameter
+        parameter_name: String,
+        /// Value of the parameter
+        #[arg(allow_hyphen_values = true)]
+        value: String,
+    },
+    /// Show descriptive information about declared parameters
+    Describe {
+        #[command(flatten)]
+        node: ParamNode,
+        /// Names of the parameters
+        #[arg(required = true)]
+        parameter_names: Vec<String>,
+    },
+    /// Show all of the parameters of a node in a YAML file format
+    Dump {
+        #[command(flatten)]
+        node: ParamNode,
     },
 }
 
@@ -399,6 +486,45 @@ fn dispatch(command: Command) -> anyhow::Result<()> {
                 include_hidden,
                 discovery,
             } => nodes::info(&discover(discovery)?, &node_name, include_hidden),
+        },
+        Command::Param { verb } => match verb {
+            ParamVerb::List {
+                node_name,
+                filter,
+                include_hidden_nodes,
+                param_prefixes,
+                param_type,
+                discovery,
+            } => {
+                let target = node_name.as_deref().map(|node| param::Target {
+                    node,
+                    include_hidden: include_hidden_nodes,
+                    timeout: 1.0,
+                });
+                param::list(&param::Listing {
+                    target,
+                    filter: filter.as_deref(),
+                    prefixes: &param_prefixes,
+                    param_type,
+                    spin_time: discovery.spin_time,
+                    include_hidden: include_hidden_nodes,
+                })
+            }
+            ParamVerb::Get {
+                node,
+                parameter_name,
+                hide_type,
+            } => param::get(&node.target(), &parameter_name, hide_type),
+            ParamVerb::Set {
+                node,
+                parameter_name,
+                value,
+            } => param::set(&node.target(), &parameter_name, &value),
+            ParamVerb::Describe {
+                node,
+                parameter_names,
+            } => param::describe(&node.target(), &parameter_names),
+            ParamVerb::Dump { node } => param::dump(&node.target()),
         },
         Command::Topic {
             verb:
