@@ -26,7 +26,7 @@ mod yaml_dump;
 extern crate rclrs;
 
 use clap::{Args, CommandFactory, Parser, Subcommand};
-use graph::{Graph, DEFAULT_SPIN_TIME};
+use graph::Graph;
 use std::process::ExitCode;
 
 /// ros2 is an extensible command-line tool for ROS 2 (the workbook's own, for the verbs it
@@ -78,9 +78,9 @@ enum Command {
 /// How long to let discovery run, as ros2cli's `--spin-time` (it applies without the daemon).
 #[derive(Args, Clone, Copy)]
 struct Discovery {
-    /// Spin time in seconds to wait for discovery
-    #[arg(long, default_value_t = DEFAULT_SPIN_TIME)]
-    spin_time: f64,
+    /// Spin time in seconds to wait for discovery (default: until the graph stops changing)
+    #[arg(long)]
+    spin_time: Option<f64>,
 }
 
 #[derive(Subcommand)]
@@ -545,4 +545,34 @@ fn dispatch(command: Command) -> anyhow::Result<()> {
 
 fn discover(discovery: Discovery) -> anyhow::Result<Graph> {
     Graph::discover(discovery.spin_time)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn tab_completion_offers_the_param_verbs_and_their_flags() {
+        let mut script = Vec::new();
+        clap_complete::generate(
+            clap_complete::Shell::Bash,
+            &mut Cli::command(),
+            "ros2",
+            &mut script,
+        );
+        let script = String::from_utf8(script).expect("a UTF-8 script");
+        for word in [
+            "list get set describe dump",
+            "--include-hidden-nodes",
+            "--hide-type",
+            "--param-type",
+        ] {
+            assert!(script.contains(word), "the bash completion lacks {word:?}");
+        }
+    }
 }

@@ -76,7 +76,7 @@ pub struct Listing<'a> {
     pub filter: Option<&'a str>,
     pub prefixes: &'a [String],
     pub param_type: bool,
-    pub spin_time: f64,
+    pub spin_time: Option<f64>,
     pub include_hidden: bool,
 }
 
