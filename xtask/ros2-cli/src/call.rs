@@ -137,14 +137,14 @@ fn say(text: &str) {
     let _ = out.flush();
 }
 
-/// An rcl client for a service type known only at run time.
-struct Client {
+/// An rcl client for a service type known only at run time (also the parameter verbs' client).
+pub struct Client {
     client: Box<RclClient>,
     node: *mut rcl::RclNode,
 }
 
 impl Client {
-    fn new(node: &mut Node, service_type: &ServiceType, service: &str) -> Result<Client> {
+    pub fn new(node: &mut Node, service_type: &ServiceType, service: &str) -> Result<Client> {
         let name = rcl::c_string(service)?;
         let mut client = Box::new(RclClient::zeroed());
         // SAFETY: a zeroed rcl_client_t is its zero-initialised value; the node outlives the
@@ -175,7 +175,7 @@ impl Client {
         })
     }
 
-    fn server_is_available(&self, node: &Node) -> Result<bool> {
+    pub fn server_is_available(&self, node: &Node) -> Result<bool> {
         let mut available = false;
         // SAFETY: valid node and client; rcl writes one bool.
         let ret = unsafe {
@@ -185,7 +185,8 @@ impl Client {
         Ok(available)
     }
 
-    fn call(
+    /// Sends `request` and waits up to `timeout` for its response.
+    pub fn call(
         &self,
         request: &CMessage,
         service_type: &ServiceType,

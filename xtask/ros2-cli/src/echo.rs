@@ -21,7 +21,7 @@ pub struct Echo<'a> {
     pub truncate_length: Option<usize>,
     /// Stop after this many seconds (this tool's addition, for scripts and tests).
     pub duration: Option<f64>,
-    pub spin_time: f64,
+    pub spin_time: Option<f64>,
 }
 
 /// The names of `service_msgs/msg/ServiceEventInfo`'s event types.

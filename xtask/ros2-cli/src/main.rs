@@ -1,5 +1,5 @@
 //! `ros2`: the verbs of ROS 2's command-line tool that the workbook teaches (`service`,
-//! `interface`, `node`, `topic`), for machines where ros2cli is not installed (it is not on
+//! `interface`, `node`, `param`, `topic`), for machines where ros2cli is not installed (it is not on
 //! PyPI). Output follows ros2cli (Jazzy) line for line; `cargo xtask ros2 …` runs it, and
 //! `cargo xtask env` puts it on `PATH` when no real `ros2` is there.
 //!
@@ -13,6 +13,7 @@ mod interface_show;
 mod interfaces;
 mod introspection;
 mod nodes;
+mod param;
 mod populate;
 mod rcl;
 mod service;
@@ -25,7 +26,7 @@ mod yaml_dump;
 extern crate rclrs;
 
 use clap::{Args, CommandFactory, Parser, Subcommand};
-use graph::{Graph, DEFAULT_SPIN_TIME};
+use graph::Graph;
 use std::process::ExitCode;
 
 /// ros2 is an extensible command-line tool for ROS 2 (the workbook's own, for the verbs it
@@ -57,6 +58,11 @@ enum Command {
         #[command(subcommand)]
         verb: NodeVerb,
     },
+    /// Various param related sub-commands
+    Param {
+        #[command(subcommand)]
+        verb: ParamVerb,
+    },
     /// Various topic related sub-commands
     Topic {
         #[command(subcommand)]
@@ -72,9 +78,9 @@ enum Command {
 /// How long to let discovery run, as ros2cli's `--spin-time` (it applies without the daemon).
 #[derive(Args, Clone, Copy)]
 struct Discovery {
-    /// Spin time in seconds to wait for discovery
-    #[arg(long, default_value_t = DEFAULT_SPIN_TIME)]
-    spin_time: f64,
+    /// Spin time in seconds to wait for discovery (default: until the graph stops changing)
+    #[arg(long)]
+    spin_time: Option<f64>,
 }
 
 #[derive(Subcommand)]
@@ -221,6 +227,87 @@ enum NodeVerb {
         include_hidden: bool,
         #[command(flatten)]
         discovery: Discovery,
+    },
+}
+
+/// Which node a parameter verb talks to (ros2cli's `node_name`, `--include-hidden-nodes` and
+/// `--timeout`).
+#[derive(Args)]
+struct ParamNode {
+    /// Name of the ROS node
+    node_name: String,
+    /// Consider hidden nodes as well
+    #[arg(long)]
+    include_hidden_nodes: bool,
+    /// Wait for N seconds until node becomes available (default 1 sec)
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    timeout: u32,
+}
+
+impl ParamNode {
+    fn target(&self) -> param::Target<'_> {
+        param::Target {
+            node: &self.node_name,
+            include_hidden: self.include_hidden_nodes,
+            timeout: f64::from(self.timeout),
+        }
+    }
+}
+
+#[derive(Subcommand)]
+enum ParamVerb {
+    /// Output a list of available parameters
+    List {
+        /// Name of the ROS node
+        node_name: Option<String>,
+        /// Only parameters matching the regex expression will be showed. Supports `re` regex
+        /// syntax.
+        #[arg(long)]
+        filter: Option<String>,
+        /// Consider hidden nodes as well
+        #[arg(long)]
+        include_hidden_nodes: bool,
+        /// Only list parameters with the provided prefixes
+        #[arg(long, num_args = 1..)]
+        param_prefixes: Vec<String>,
+        /// Print parameter types with parameter names
+        #[arg(long)]
+        param_type: bool,
+        #[command(flatten)]
+        discovery: Discovery,
+    },
+    /// Get parameter
+    Get {
+        #[command(flatten)]
+        node: ParamNode,
+        /// Name of the parameter
+        parameter_name: String,
+        /// Hide the type information
+        #[arg(long)]
+        hide_type: bool,
+    },
+    /// Set parameter
+    Set {
+        #[command(flatten)]
+        node: ParamNode,
+        /// Name of the parameter
+        parameter_name: String,
+        /// Value of the parameter
+        #[arg(allow_hyphen_values = true)]
+        value: String,
+    },
+    /// Show descriptive information about declared parameters
+    Describe {
+        #[command(flatten)]
+        node: ParamNode,
+        /// Names of the parameters
+        #[arg(required = true)]
+        parameter_names: Vec<String>,
+    },
+    /// Show all of the parameters of a node in a YAML file format
+    Dump {
+        #[command(flatten)]
+        node: ParamNode,
     },
 }
 
@@ -400,6 +487,45 @@ fn dispatch(command: Command) -> anyhow::Result<()> {
                 discovery,
             } => nodes::info(&discover(discovery)?, &node_name, include_hidden),
         },
+        Command::Param { verb } => match verb {
+            ParamVerb::List {
+                node_name,
+                filter,
+                include_hidden_nodes,
+                param_prefixes,
+                param_type,
+                discovery,
+            } => {
+                let target = node_name.as_deref().map(|node| param::Target {
+                    node,
+                    include_hidden: include_hidden_nodes,
+                    timeout: 1.0,
+                });
+                param::list(&param::Listing {
+                    target,
+                    filter: filter.as_deref(),
+                    prefixes: &param_prefixes,
+                    param_type,
+                    spin_time: discovery.spin_time,
+                    include_hidden: include_hidden_nodes,
+                })
+            }
+            ParamVerb::Get {
+                node,
+                parameter_name,
+                hide_type,
+            } => param::get(&node.target(), &parameter_name, hide_type),
+            ParamVerb::Set {
+                node,
+                parameter_name,
+                value,
+            } => param::set(&node.target(), &parameter_name, &value),
+            ParamVerb::Describe {
+                node,
+                parameter_names,
+            } => param::describe(&node.target(), &parameter_names),
+            ParamVerb::Dump { node } => param::dump(&node.target()),
+        },
         Command::Topic {
             verb:
                 TopicVerb::List {
@@ -419,4 +545,34 @@ fn dispatch(command: Command) -> anyhow::Result<()> {
 
 fn discover(discovery: Discovery) -> anyhow::Result<Graph> {
     Graph::discover(discovery.spin_time)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn tab_completion_offers_the_param_verbs_and_their_flags() {
+        let mut script = Vec::new();
+        clap_complete::generate(
+            clap_complete::Shell::Bash,
+            &mut Cli::command(),
+            "ros2",
+            &mut script,
+        );
+        let script = String::from_utf8(script).expect("a UTF-8 script");
+        for word in [
+            "list get set describe dump",
+            "--include-hidden-nodes",
+            "--hide-type",
+            "--param-type",
+        ] {
+            assert!(script.contains(word), "the bash completion lacks {word:?}");
+        }
+    }
 }

@@ -412,3 +412,39 @@ fn echo_prints_introspection_events_or_says_there_are_none() {
         "No publishers on topic '/set_speed/_service_event'; is service introspection on the client or server enabled?\n",
     );
 }
+
+#[test]
+fn every_query_sees_every_node_that_is_up() {
+    // Discovery ends early once each participant on the machine has shown a node: with three
+    // programs up (rclrs and rclpy), every listing must still show all three, every time.
+    let world = World::new();
+    let _speed = start_speed_server(&world);
+    let _mixed = start_mixed_server(&world);
+    let mut command = world.rclpy("rclpy_parameters.py");
+    command.arg("serve");
+    let mut parameters = world.start("rclpy_parameters.py serve", command);
+    parameters
+        .wait_for_line("ready", START_DEADLINE)
+        .unwrap_or_else(|error| panic!("the rclpy parameter node did not start: {error:#}"));
+    for _ in 0..5 {
+        check(
+            &world,
+            &["node", "list"],
+            0,
+            "/mixed_server\n/param_node\n/speed_server\n",
+        );
+        let services = ros2(&world, &["service", "list"]);
+        for service in [
+            "/set_speed",
+            "/trigger",
+            "/param_node/get_parameters",
+            "/speed_server/get_parameters",
+        ] {
+            assert!(
+                services.text.lines().any(|line| line == service),
+                "`ros2 service list` missed {service}:\n{}",
+                services.text
+            );
+        }
+    }
+}

@@ -5,10 +5,12 @@
 //!
 //! - `latency.rs`: service round trips for every client/server pair (rclrs, rclpy).
 //! - `loops.rs`: resident memory of idle servers, warm setup, warm checks per exercise.
+//! - `graph.rs`: `cargo xtask ros2`'s graph queries (node list, service list/type/info).
 //! - `grading.rs`: `--grade N`, a whole class graded by `cargo xtask grade`.
 //! - `report.rs`: the aligned table, `target/bench/bench.json` and the SVG chart.
 
 mod grading;
+mod graph;
 mod latency;
 mod loops;
 mod report;
@@ -126,6 +128,7 @@ pub fn run(quick: bool, cold: bool, book: bool, grade: Option<usize>) -> Result<
     ui::heading("bench", "idle servers' memory and the workbook's loops");
     let memory = loops::memory(&environment)?;
     let mut timings = loops::timings(&plan)?;
+    timings.extend(graph::queries(&environment)?);
     if !quick {
         // A class small enough for the ten-minute budget; `--grade 30` measures the target.
         timings.push(grading::measure(GRADED_IN_FULL_RUN, 3)?);
