@@ -6,7 +6,7 @@
 use std::time::Duration;
 use workbook_harness::{expect, fail, programs, NodeProcess, World};
 
-const APPEAR: Duration = Duration::from_secs(20);
+const APPEAR: Duration = Duration::from_secs(8);
 
 fn start_server(world: &World, args: &[&str]) -> NodeProcess {
     let mut command = world.command(programs::under_test(super::PROGRAM));
@@ -14,7 +14,7 @@ fn start_server(world: &World, args: &[&str]) -> NodeProcess {
     let mut server = world.start("your speed_server", command);
     if let Err(error) = world.wait_until_callable("/set_speed", APPEAR, &mut server) {
         fail(
-            "your program to serve /set_speed within 20 s",
+            "your program to serve /set_speed within 8 s",
             format!("{error}\nYour program printed:\n{}", server.transcript()),
         );
     }
@@ -24,8 +24,8 @@ fn start_server(world: &World, args: &[&str]) -> NodeProcess {
 /// `(speed, "accepted"|"refused"|"no-answer", message)` for each speed, from one probe node.
 fn probe(world: &World, speeds: &[&str]) -> Vec<(String, String, String)> {
     let mut command = world.reference("speed_probe");
-    command.args(["/set_speed", "10"]).args(speeds);
-    let output = world.run("speed_probe", command, Duration::from_secs(60));
+    command.args(["/set_speed", "3"]).args(speeds);
+    let output = world.run("speed_probe", command, Duration::from_secs(30));
     output
         .text
         .lines()
@@ -112,4 +112,11 @@ fn a_maximum_outside_0_to_1000_is_rejected() {
         "max_speed 5000 refused by the parameter's range, and the maximum still 100",
         || format!("the parameter service answered: {answer}; then {got:?}"),
     );
+}
+
+#[test]
+fn answers_promptly() {
+    let world = World::new();
+    let mut server = start_server(&world, &[]);
+    workbook_harness::lessons::answers_promptly(&world, &mut server);
 }

@@ -9,7 +9,7 @@ use std::thread;
 use std::time::Duration;
 use workbook_harness::{expect, fail, last_line, programs, NodeProcess, Output, World};
 
-const APPEAR: Duration = Duration::from_secs(20);
+const APPEAR: Duration = Duration::from_secs(8);
 
 /// What `/get_status` answered.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -26,7 +26,7 @@ fn start_robot(world: &World) -> NodeProcess {
     // Each probe waits for /get_status itself when it asks for a status.
     if let Err(error) = world.wait_until_callable("/set_speed", APPEAR, &mut robot) {
         fail(
-            "your program to serve /set_speed within 20 s",
+            "your program to serve /set_speed within 8 s",
             format!("{error}\nYour program printed:\n{}", robot.transcript()),
         );
     }
@@ -41,8 +41,8 @@ fn probe(world: &World, robot: &NodeProcess, items: &[&str]) -> Vec<String> {
 /// Runs the probe with `items` and returns how it ended; [`answered`] judges it.
 fn run_probe(world: &World, items: &[&str]) -> Output {
     let mut command = world.reference("speed_probe");
-    command.args(["/set_speed", "10"]).args(items);
-    world.run("speed_probe", command, Duration::from_secs(60))
+    command.args(["/set_speed", "3"]).args(items);
+    world.run("speed_probe", command, Duration::from_secs(30))
 }
 
 /// The probe's lines, or a failure that shows what the probe and the robot printed.
@@ -233,6 +233,13 @@ fn an_rclpy_client_reads_the_same_status() {
         "rclpy to read speed=42 accepted_count=1 refused_count=1",
         || format!("rclpy printed: {}", output.text.trim()),
     );
+}
+
+#[test]
+fn answers_promptly() {
+    let world = World::new();
+    let mut server = start_robot(&world);
+    workbook_harness::lessons::answers_promptly(&world, &mut server);
 }
 
 #[test]

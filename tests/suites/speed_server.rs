@@ -7,10 +7,10 @@
 
 use std::thread;
 use std::time::Duration;
-use workbook_harness::{expect, fail, programs, NodeProcess, World};
+use workbook_harness::{describe_end, expect, fail, lessons, programs, tail, NodeProcess, World};
 
 /// How long the server may take to appear in the graph.
-const APPEAR: Duration = Duration::from_secs(20);
+const APPEAR: Duration = Duration::from_secs(8);
 /// Speeds whose answers every correct server agrees on.
 const EDGES: [i32; 8] = [0, 100, -1, 101, 42, 1, i32::MIN, i32::MAX];
 
@@ -20,7 +20,7 @@ fn start_server(world: &World) -> NodeProcess {
     let mut server = world.start("your speed_server", command);
     if let Err(error) = world.wait_until_callable("/set_speed", APPEAR, &mut server) {
         fail(
-            "your program to serve /set_speed within 20 s",
+            "your program to serve /set_speed within 8 s",
             format!("{error}\nYour program printed:\n{}", server.transcript()),
         );
     }
@@ -30,9 +30,9 @@ fn start_server(world: &World) -> NodeProcess {
 /// Calls `service` with every speed from one probe node: one answer per speed, in order.
 fn probe(world: &World, service: &str, speeds: &[i32]) -> Vec<(i32, Option<bool>, String)> {
     let mut command = world.reference("speed_probe");
-    command.arg(service).arg("10");
+    command.arg(service).arg("3");
     command.args(speeds.iter().map(|s| s.to_string()));
-    let output = world.run("speed_probe", command, Duration::from_secs(40));
+    let output = world.run("speed_probe", command, Duration::from_secs(20));
     let mut answers: Vec<(i32, Option<bool>, String)> = output
         .text
         .lines()
@@ -150,7 +150,7 @@ fn an_rclpy_client_gets_the_same_answers() {
     let world = World::new();
     let _server = start_server(&world);
     let mut client = world.rclpy("rclpy_speed_client.py");
-    client.args(["set_speed", "42", "101", "--timeout", "10"]);
+    client.args(["set_speed", "42", "101", "--timeout", "5"]);
     let output = world.run("rclpy_speed_client.py", client, Duration::from_secs(30));
     let answers: Vec<&str> = output
         .text
@@ -197,19 +197,25 @@ fn serves_two_clients_at_once() {
 }
 
 #[test]
+fn answers_promptly() {
+    let world = World::new();
+    let mut server = start_server(&world);
+    lessons::answers_promptly(&world, &mut server);
+}
+
+#[test]
 fn stops_cleanly_on_ctrl_c() {
     let world = World::new();
     let mut server = start_server(&world);
     server.interrupt();
     match server.wait_for_exit(Duration::from_secs(5)) {
-        Ok(output) => expect(
-            output.code == Some(0),
-            "exit code 0 after Ctrl-C",
-            || match output.code {
-                Some(code) => format!("exit code {code}; it printed:\n{}", output.text.trim()),
-                None => format!("killed by signal {:?}", output.signal),
-            },
-        ),
+        Ok(output) => expect(output.code == Some(0), "exit code 0 after Ctrl-C", || {
+            format!(
+                "{}; its last lines:\n{}",
+                describe_end(&output),
+                tail(&output.text, 10)
+            )
+        }),
         Err(error) => fail("the program to stop within 5 s of Ctrl-C", error),
     }
 }

@@ -10,7 +10,7 @@ use std::thread;
 use std::time::Duration;
 use workbook_harness::{expect, fail, programs, NodeProcess, World};
 
-const APPEAR: Duration = Duration::from_secs(20);
+const APPEAR: Duration = Duration::from_secs(8);
 /// Time for published messages to reach the subscriber.
 const SETTLE: Duration = Duration::from_millis(1500);
 
@@ -19,7 +19,7 @@ fn start_robot(world: &World) -> NodeProcess {
     let mut robot = world.start("your speed_reporter", command);
     if let Err(error) = world.wait_until_callable("/set_speed", APPEAR, &mut robot) {
         fail(
-            "your program to serve /set_speed within 20 s",
+            "your program to serve /set_speed within 8 s",
             format!("{error}\nYour program printed:\n{}", robot.transcript()),
         );
     }
@@ -40,8 +40,8 @@ fn start_monitor(world: &World) -> NodeProcess {
 /// Sends speeds from one probe node; returns its answer lines.
 fn set(world: &World, speeds: &[&str]) -> Vec<String> {
     let mut command = world.reference("speed_probe");
-    command.args(["/set_speed", "10"]).args(speeds);
-    let output = world.run("speed_probe", command, Duration::from_secs(60));
+    command.args(["/set_speed", "3"]).args(speeds);
+    let output = world.run("speed_probe", command, Duration::from_secs(30));
     output.text.lines().map(str::to_string).collect()
 }
 
@@ -120,6 +120,13 @@ fn a_call_gets_its_one_answer_with_nobody_listening() {
         "answers accepted, refused, accepted for 40, 140, 40 (no subscriber needed)",
         || format!("{answers:?}"),
     );
+}
+
+#[test]
+fn answers_promptly() {
+    let world = World::new();
+    let mut server = start_robot(&world);
+    workbook_harness::lessons::answers_promptly(&world, &mut server);
 }
 
 #[test]
