@@ -168,3 +168,38 @@ pub fn check_result(passed: bool, title: &str, expected: &str, happened: &str, h
         labelled("hint", hint, |s| s.yellow());
     }
 }
+
+/// A check's line while a suite runs: `✓ title` with when its verdict came.
+pub fn check_progress(passed: bool, title: &str, after: Duration) {
+    let mark = if passed {
+        "✓".green().bold()
+    } else {
+        "✗".red().bold()
+    };
+    let width = 66usize;
+    let shown: String = if title.chars().count() > width {
+        title.chars().take(width - 1).collect::<String>() + "…"
+    } else {
+        title.to_string()
+    };
+    println!("    {mark} {shown:<width$} {}", seconds(after).dimmed());
+    let _ = std::io::stdout().flush();
+}
+
+/// A check's line when the suite gave it no verdict.
+pub fn check_progress_unreported(title: &str) {
+    println!("    {} {title} {}", "✗".red().bold(), "(no verdict)".red());
+}
+
+/// Draws a one-line status below the last line (terminals only): it is replaced by the next
+/// one, or cleared.
+pub fn status_line(text: &str) {
+    print!("\r\x1b[2K  {}", text.dimmed());
+    let _ = std::io::stdout().flush();
+}
+
+/// Clears what [`status_line`] drew.
+pub fn clear_status_line() {
+    print!("\r\x1b[2K");
+    let _ = std::io::stdout().flush();
+}
