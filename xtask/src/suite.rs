@@ -554,6 +554,24 @@ test checks::offers_set_speed_on_the_node_speed_server ... ok";
         );
     }
 
+    /// Compiles a libtest suite from `source` into `suite` beside it.
+    fn compile_suite(source: &Path) -> PathBuf {
+        let executable = source.with_file_name("suite");
+        let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
+        let built = Command::new(rustc)
+            .args(["--test", "--edition", "2021", "-o"])
+            .arg(&executable)
+            .arg(source)
+            .output()
+            .expect("rustc runs");
+        assert!(
+            built.status.success(),
+            "rustc --test failed: {}",
+            String::from_utf8_lossy(&built.stderr)
+        );
+        executable
+    }
+
     #[test]
     fn progress_comes_from_the_verdict_file_and_never_from_printed_text() {
         let scratch = TempDir::new().expect("a scratch folder");
@@ -572,15 +590,7 @@ test checks::offers_set_speed_on_the_node_speed_server ... ok";
              }\n}\n",
         )
         .expect("write the suite");
-        let executable = scratch.path().join("suite");
-        let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
-        let built = Command::new(rustc)
-            .args(["--test", "--edition", "2021", "-o"])
-            .arg(&executable)
-            .arg(&source)
-            .output()
-            .expect("rustc runs");
-        assert!(built.status.success(), "rustc --test failed");
+        let executable = compile_suite(&source);
         let environment = Environment::detect(&workbook_harness::project_root());
         let mut seen = Vec::new();
         let results = run_watched(
@@ -624,19 +634,7 @@ test checks::offers_set_speed_on_the_node_speed_server ... ok";
              }\n}\n",
         )
         .expect("write the suite");
-        let executable = scratch.path().join("suite");
-        let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
-        let built = Command::new(rustc)
-            .args(["--test", "--edition", "2021", "-o"])
-            .arg(&executable)
-            .arg(&source)
-            .output()
-            .expect("rustc runs");
-        assert!(
-            built.status.success(),
-            "rustc --test failed: {}",
-            String::from_utf8_lossy(&built.stderr)
-        );
+        let executable = compile_suite(&source);
         let verdicts = VerdictFile::create(Some(scratch.path())).expect("a verdict folder");
         let mode = std::fs::metadata(verdicts.path().parent().expect("a folder"))
             .expect("the folder exists")
