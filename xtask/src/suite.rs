@@ -46,7 +46,8 @@ pub struct Outcome {
 }
 
 /// Builds the suite of `exercise`'s `side` crate in the workspace at `root`, with compiler
-/// messages rendered for a terminal.
+/// messages rendered in colour only when this process colours its output (a terminal, no
+/// `NO_COLOR`): piped output and grade's feedback files get plain text.
 pub fn build(
     root: &Path,
     environment: &Environment,
@@ -61,7 +62,12 @@ pub fn build(
     command
         .args(["test", "--no-run", "--test", "check", "--package"])
         .arg(exercise.package(side))
-        .arg("--message-format=json-diagnostic-rendered-ansi")
+        .arg(if colored::control::SHOULD_COLORIZE.should_colorize() {
+            // Rendered for a terminal: rustc's own colours.
+            "--message-format=json-diagnostic-rendered-ansi"
+        } else {
+            "--message-format=json"
+        })
         .current_dir(root);
     environment.apply(&mut command);
     if let Some(target) = target {
