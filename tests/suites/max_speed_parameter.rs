@@ -59,7 +59,7 @@ fn the_default_maximum_is_100() {
     expect(
         got == ["100 accepted", "101 refused", "0 accepted"],
         "100 accepted, 101 refused, 0 accepted with no parameter given",
-        || format!("{got:?}"),
+        || got.join(", "),
     );
 }
 
@@ -72,7 +72,7 @@ fn max_speed_given_at_start_is_used() {
     expect(
         got == ["50 accepted", "51 refused"],
         "50 accepted and 51 refused when started with -p max_speed:=50",
-        || format!("{got:?}"),
+        || got.join(", "),
     );
     let reason = answers.get(1).map(|a| a.2.as_str()).unwrap_or("");
     expect(
@@ -97,7 +97,7 @@ fn a_change_while_running_takes_effect() {
     expect(
         before == ["80 accepted"] && after == ["31 refused", "30 accepted"],
         "80 accepted before; after max_speed became 30: 31 refused, 30 accepted",
-        || format!("before {before:?}, after {after:?}"),
+        || format!("before: {}; after: {}", before.join(", "), after.join(", ")),
     );
 }
 
@@ -110,7 +110,12 @@ fn a_maximum_outside_0_to_1000_is_rejected() {
     expect(
         answer.contains("successful=false") && got == ["100 accepted", "101 refused"],
         "max_speed 5000 refused by the parameter's range, and the maximum still 100",
-        || format!("the parameter service answered: {answer}; then {got:?}"),
+        || {
+            format!(
+                "the parameter service answered: {answer}; then {}",
+                got.join(", ")
+            )
+        },
     );
 }
 

@@ -53,6 +53,21 @@ fn probe(world: &World, service: &str, speeds: &[i32]) -> Vec<(i32, Option<bool>
     answers
 }
 
+/// Why a request got no answer, from what the server did: it ended (how, and its last lines:
+/// a panic's message and place), or it is running and kept the request.
+fn no_answer(server: &mut NodeProcess) -> String {
+    match server.finished() {
+        Some(ended) => format!(
+            "no answer: your server ended ({}); its last lines:\n{}",
+            describe_end(&ended),
+            tail(&ended.text, 10)
+        ),
+        None => "no answer within 3 s, while your server was running: its callback never \
+                 returned. Does it sleep, spin or wait?"
+            .to_string(),
+    }
+}
+
 #[test]
 fn offers_set_speed_on_the_node_speed_server() {
     let world = World::new();
@@ -75,14 +90,14 @@ fn offers_set_speed_on_the_node_speed_server() {
 #[test]
 fn accepts_speeds_from_0_to_100() {
     let world = World::new();
-    let _server = start_server(&world);
+    let mut server = start_server(&world);
     for (speed, accepted, message) in probe(&world, "/set_speed", &[0, 42, 100]) {
         expect(
             accepted == Some(true),
             format!("speed {speed} to be accepted (success: true)"),
             || match accepted {
                 Some(false) => format!("it was refused: {message}"),
-                _ => "no answer".to_string(),
+                _ => no_answer(&mut server),
             },
         );
     }
@@ -91,14 +106,14 @@ fn accepts_speeds_from_0_to_100() {
 #[test]
 fn refuses_speeds_outside_0_to_100_with_a_reason() {
     let world = World::new();
-    let _server = start_server(&world);
+    let mut server = start_server(&world);
     for (speed, accepted, message) in probe(&world, "/set_speed", &[101, -1]) {
         expect(
             accepted == Some(false),
             format!("speed {speed} to be refused (success: false)"),
             || match accepted {
                 Some(true) => format!("it was accepted: {message}"),
-                _ => "no answer".to_string(),
+                _ => no_answer(&mut server),
             },
         );
         expect(
@@ -112,7 +127,7 @@ fn refuses_speeds_outside_0_to_100_with_a_reason() {
 #[test]
 fn answers_like_the_reference_server() {
     let world = World::new();
-    let _server = start_server(&world);
+    let mut server = start_server(&world);
     let _reference = world.start_reference(
         "speed_server",
         &[
@@ -132,7 +147,10 @@ fn answers_like_the_reference_server() {
         expect(
             yours == theirs,
             format!("speed {speed}: {}", describe(theirs)),
-            || format!("{} ({message})", describe(yours)),
+            || match yours {
+                None => no_answer(&mut server),
+                Some(_) => format!("{} ({message})", describe(yours)),
+            },
         );
     }
 }
