@@ -169,26 +169,21 @@ pub fn check_result(passed: bool, title: &str, expected: &str, happened: &str, h
     }
 }
 
-/// A check's line while a suite runs: `✓ title` with when its verdict came.
+/// A check's line while a suite runs: `✓  1.2 s  title`, the time its verdict came first so
+/// that the titles line up whole.
 pub fn check_progress(passed: bool, title: &str, after: Duration) {
     let mark = if passed {
         "✓".green().bold()
     } else {
         "✗".red().bold()
     };
-    let width = 66usize;
-    let shown: String = if title.chars().count() > width {
-        title.chars().take(width - 1).collect::<String>() + "…"
-    } else {
-        title.to_string()
-    };
-    println!("    {mark} {shown:<width$} {}", seconds(after).dimmed());
+    println!("    {mark} {:>6}  {title}", seconds(after).dimmed());
     let _ = std::io::stdout().flush();
 }
 
 /// A check's line when the suite gave it no verdict.
 pub fn check_progress_unreported(title: &str) {
-    println!("    {} {title} {}", "✗".red().bold(), "(no verdict)".red());
+    println!("    {} {:>6}  {title}", "✗".red().bold(), "-".dimmed());
 }
 
 /// Draws a one-line status below the last line (terminals only): it is replaced by the next
