@@ -9,9 +9,10 @@
 //! of its own. The crate that includes this file names the program in `super::PROGRAM`.
 
 use std::time::{Duration, Instant};
-use workbook_harness::{expect, fail, programs, NodeProcess, Output, World};
+use workbook_harness::{describe_end, expect, fail, programs, tail, NodeProcess, Output, World};
 
-const RUN_LIMIT: Duration = Duration::from_secs(40);
+/// The longest schedule of these checks is 7 s (20 requests, 0.35 s apart).
+const RUN_LIMIT: Duration = Duration::from_secs(15);
 
 fn client(world: &World, args: &[&str]) -> NodeProcess {
     let mut command = world.command(programs::under_test(super::PROGRAM));
@@ -21,10 +22,32 @@ fn client(world: &World, args: &[&str]) -> NodeProcess {
     process
 }
 
-fn finish(mut process: NodeProcess) -> Output {
-    process
-        .wait_for_exit(RUN_LIMIT)
-        .unwrap_or_else(|error| fail("the program to finish its schedule and exit", error))
+fn finish(process: NodeProcess) -> Output {
+    finish_within(process, RUN_LIMIT)
+}
+
+/// Waits for the program's end, at most `limit`; a program still running then fails the check
+/// with the reports it is missing.
+fn finish_within(mut process: NodeProcess, limit: Duration) -> Output {
+    process.wait_for_exit(limit).unwrap_or_else(|_| {
+        fail(
+            "the program to finish its schedule and exit",
+            format!(
+                "still running after {:.0} s, so the check stopped it; its last lines:\n{}",
+                limit.as_secs_f64(),
+                tail(&process.transcript(), 10)
+            ),
+        )
+    })
+}
+
+/// The reports as a person reads them: `#1 accepted, #2 missing, …`.
+fn listed(got: &[Option<String>]) -> String {
+    got.iter()
+        .enumerate()
+        .map(|(i, r)| format!("#{} {}", i + 1, r.as_deref().unwrap_or("missing")))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The report of request `number` (`#<number> speed …: <what>`), if printed.
@@ -51,11 +74,29 @@ fn answered(report: &Option<String>) -> bool {
 fn every_request_is_answered_while_the_server_runs() {
     let world = World::new();
     let _server = world.start_reference("speed_server", &[], "ready");
+    let started = Instant::now();
     let output = finish(client(
         &world,
         &["10", "20", "200", "30", "--every", "0.2", "--timeout", "5"],
     ));
+    let took = started.elapsed();
     let got = reports(&output, 4);
+    // Every request given up on before its 5 s could have passed: the deadline fired at once.
+    let early = took < Duration::from_secs(5)
+        && got
+            .iter()
+            .any(|r| r.as_deref() == Some("no answer in time"));
+    let cause = if early {
+        format!(
+            "\nYour program gave up on requests after {:.1} s in all, before their 5 s deadline \
+             could pass: does `deadline` complete at once? A oneshot receiver also completes \
+             (with `Canceled`) as soon as its sender is dropped: move the sender into the \
+             thread and send only after the sleep.",
+            took.as_secs_f64()
+        )
+    } else {
+        String::new()
+    };
     let verdicts: Vec<&str> = got
         .iter()
         .map(|r| {
@@ -71,8 +112,9 @@ fn every_request_is_answered_while_the_server_runs() {
         "#1 accepted, #2 accepted, #3 (200) refused, #4 accepted, then exit code 0",
         || {
             format!(
-                "{verdicts:?}, exit {:?}; your program printed:\n{}",
-                output.code,
+                "{}; {}; your program printed:\n{}{cause}",
+                verdicts.join(", "),
+                describe_end(&output),
                 output.text.trim()
             )
         },
@@ -105,13 +147,12 @@ fn the_summary_counts_every_outcome() {
     expect(
         last == "3 requests: 0 answered, 3 without a server, 0 without an answer" && output.code == Some(1),
         "the last line \"3 requests: 0 answered, 3 without a server, 0 without an answer\" and exit code 1 (nothing serves)",
-        || format!("exit {:?}; last line: {last}", output.code),
+        || format!("{}; last line: {last}", describe_end(&output)),
     );
 }
 
-#[test]
-fn requests_do_not_wait_for_each_other() {
-    let world = World::new();
+/// Starts the rclpy server that takes every request and never answers.
+fn start_silent(world: &World) -> NodeProcess {
     let mut silent = world.start(
         "rclpy_silent_server.py",
         world.rclpy("rclpy_silent_server.py"),
@@ -119,8 +160,53 @@ fn requests_do_not_wait_for_each_other() {
     if let Err(error) = silent.wait_for_line("ready", Duration::from_secs(30)) {
         fail("the silent rclpy server to start", error);
     }
+    silent
+}
+
+#[test]
+fn a_request_never_answered_ends_at_its_deadline() {
+    let world = World::new();
+    let _silent = start_silent(&world);
+    let process = client(
+        &world,
+        &["10", "--every", "0.1", "--timeout", "1", "--wait", "10"],
+    );
+    let mut process = process;
+    let expected = "#1 reported \"no answer in time\" about 1 s after it was sent (--timeout 1), \
+                    from a server that takes the request and never answers";
+    let output = process
+        .wait_for_exit(Duration::from_secs(6))
+        .unwrap_or_else(|_| {
+            fail(
+                expected,
+                format!(
+                    "no report 6 s later, so the check stopped your program; its last lines:\n{}\n\
+                 A request whose answer never comes ends only by its own deadline: race the \
+                 answer against `deadline(timeout)` with `select`.",
+                    tail(&process.transcript(), 10)
+                ),
+            )
+        });
+    expect(
+        report(&output, 1).as_deref() == Some("no answer in time"),
+        expected,
+        || {
+            format!(
+                "#1: {}; {}; your program printed:\n{}",
+                report(&output, 1).as_deref().unwrap_or("missing"),
+                describe_end(&output),
+                tail(&output.text, 10)
+            )
+        },
+    );
+}
+
+#[test]
+fn requests_do_not_wait_for_each_other() {
+    let world = World::new();
+    let _silent = start_silent(&world);
     let started = Instant::now();
-    let output = finish(client(
+    let process = client(
         &world,
         &[
             "10",
@@ -130,24 +216,45 @@ fn requests_do_not_wait_for_each_other() {
             "--every",
             "0.2",
             "--timeout",
-            "4",
+            "2",
             "--wait",
             "10",
         ],
-    ));
+    );
+    let expected = "all 4 requests reported \"no answer in time\" after about 0.6 s of schedule \
+                    plus one 2 s deadline (well under 5 s): the deadlines run side by side";
+    let mut process = process;
+    let output = process
+        .wait_for_exit(Duration::from_secs(7))
+        .unwrap_or_else(|_| {
+            let printed = process.transcript();
+            fail(
+                expected,
+                format!(
+                "still running after 7 s, so the check stopped it; {} of 4 reports by then; its \
+                 last lines:\n{}\nWaiting for each answer in turn takes 8 s or more; a request \
+                 without a deadline is never reported.",
+                (1..=4)
+                    .filter(|n| printed.lines().any(|l| l.starts_with(&format!("#{n} "))))
+                    .count(),
+                tail(&printed, 10)
+            ),
+            )
+        });
     let took = started.elapsed();
     let got = reports(&output, 4);
     expect(
         got.iter()
             .all(|r| r.as_deref() == Some("no answer in time")),
-        "all 4 requests reported \"no answer in time\" (the server never answers)",
-        || format!("{got:?}"),
+        expected,
+        || listed(&got),
     );
-    expect(
-        took < Duration::from_secs(13),
-        "about 0.6 s of schedule plus one 4 s deadline (well under 13 s): the deadlines run side by side",
-        || format!("it took {:.1} s; waiting for each answer in turn takes 16 s or more", took.as_secs_f64()),
-    );
+    expect(took < Duration::from_secs(5), expected, || {
+        format!(
+            "it took {:.1} s; waiting for each answer in turn takes 8 s or more",
+            took.as_secs_f64()
+        )
+    });
 }
 
 #[test]
@@ -158,9 +265,9 @@ fn a_missing_server_is_reported_and_a_late_one_is_used() {
     if let Err(error) = programs::reference("speed_server") {
         fail("the reference speed_server to build", format!("{error:#}"));
     }
-    let speeds: Vec<String> = (1..=28).map(|n| (n * 3).to_string()).collect();
+    let speeds: Vec<String> = (1..=20).map(|n| (n * 3).to_string()).collect();
     let mut args: Vec<&str> = speeds.iter().map(String::as_str).collect();
-    args.extend(["--every", "0.5", "--timeout", "1", "--wait", "0"]);
+    args.extend(["--every", "0.35", "--timeout", "1", "--wait", "0"]);
     let started = Instant::now();
     let mut process = client(&world, &args);
     if let Err(error) = process.wait_for_line("#2 ", Duration::from_secs(20)) {
@@ -172,20 +279,20 @@ fn a_missing_server_is_reported_and_a_late_one_is_used() {
     let _server = world.start_reference("speed_server", &[], "ready");
     let server_ready = started.elapsed().as_secs_f64();
     let output = finish(process);
-    let got = reports(&output, 28);
+    let got = reports(&output, 20);
     expect(
         got[0].as_deref() == Some("no server"),
         "#1 reported as \"no server\" (nothing served /set_speed yet)",
-        || format!("#1: {:?}", got[0]),
+        || format!("#1: {}", got[0].as_deref().unwrap_or("missing")),
     );
     expect(
-        answered(&got[27]),
-        "#28 answered: the server started meanwhile, in time for discovery",
+        answered(&got[19]),
+        "#20 answered: the server started meanwhile, in time for discovery",
         || {
             format!(
-                "#28: {:?}; the server was ready {server_ready:.1} s after your program \
-                 started (#28 was due at about 14 s); your program printed:\n{}",
-                got[27],
+                "#20: {}; the server was ready {server_ready:.1} s after your program \
+                 started (#20 was due at about 7 s); your program printed:\n{}",
+                got[19].as_deref().unwrap_or("missing"),
                 output.text.trim()
             )
         },
@@ -196,9 +303,9 @@ fn a_missing_server_is_reported_and_a_late_one_is_used() {
 fn survives_the_server_stopping_and_coming_back() {
     let world = World::new();
     let mut server = world.start_reference("speed_server", &[], "ready");
-    let speeds: Vec<String> = (1..=24).map(|n| n.to_string()).collect();
+    let speeds: Vec<String> = (1..=16).map(|n| n.to_string()).collect();
     let mut args: Vec<&str> = speeds.iter().map(String::as_str).collect();
-    args.extend(["--every", "0.5", "--timeout", "1", "--wait", "15"]);
+    args.extend(["--every", "0.4", "--timeout", "1", "--wait", "15"]);
     let mut process = client(&world, &args);
     if let Err(error) = process.wait_for_line("#3 ", Duration::from_secs(30)) {
         fail("three requests reported while the server runs", error);
@@ -207,22 +314,27 @@ fn survives_the_server_stopping_and_coming_back() {
     std::thread::sleep(Duration::from_millis(1500));
     let _again = world.start_reference("speed_server", &[], "ready");
     let output = finish(process);
-    let got = reports(&output, 24);
-    let missing: Vec<usize> = (1..=24).filter(|n| got[n - 1].is_none()).collect();
+    let got = reports(&output, 16);
+    let missing: Vec<usize> = (1..=16).filter(|n| got[n - 1].is_none()).collect();
     expect(
         missing.is_empty(),
-        "one report for each of the 24 requests",
+        "one report for each of the 16 requests",
         || {
             format!(
-                "no report for {missing:?}; your program printed:\n{}",
+                "no report for {}; your program printed:\n{}",
+                missing
+                    .iter()
+                    .map(|n| format!("#{n}"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 output.text.trim()
             )
         },
     );
     let gap = got.iter().any(|r| !answered(r));
     expect(
-        answered(&got[0]) && gap && answered(&got[23]),
-        "#1 answered, some requests unanswered while the server was gone, #24 answered again (about 8 s after it came back)",
-        || format!("{got:?}"),
+        answered(&got[0]) && gap && answered(&got[15]),
+        "#1 answered, some requests unanswered while the server was gone, #16 answered again (about 3 s after it came back)",
+        || listed(&got),
     );
 }

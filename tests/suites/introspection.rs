@@ -35,8 +35,8 @@ fn switches_the_headlights_on_and_prints_the_answer() {
         "the robot's answer printed (it holds a secret code only a real call gets) and exit code 0",
         || {
             format!(
-                "exit {:?}; your program printed:\n{}",
-                output.code,
+                "{}; your program printed:\n{}",
+                workbook_harness::describe_end(&output),
                 output.text.trim()
             )
         },
@@ -72,6 +72,12 @@ fn gives_up_with_exit_code_2_when_the_robot_is_not_running() {
     expect(
         output.code == Some(2) && took < Duration::from_secs(12),
         "exit code 2 within about 5 s when nothing serves the mystery service",
-        || format!("exit {:?} after {:.1} s", output.code, took.as_secs_f64()),
+        || {
+            format!(
+                "{} after {:.1} s",
+                workbook_harness::describe_end(&output),
+                took.as_secs_f64()
+            )
+        },
     );
 }

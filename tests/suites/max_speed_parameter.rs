@@ -6,7 +6,7 @@
 use std::time::Duration;
 use workbook_harness::{expect, fail, programs, NodeProcess, World};
 
-const APPEAR: Duration = Duration::from_secs(20);
+const APPEAR: Duration = Duration::from_secs(8);
 
 fn start_server(world: &World, args: &[&str]) -> NodeProcess {
     let mut command = world.command(programs::under_test(super::PROGRAM));
@@ -14,7 +14,7 @@ fn start_server(world: &World, args: &[&str]) -> NodeProcess {
     let mut server = world.start("your speed_server", command);
     if let Err(error) = world.wait_until_callable("/set_speed", APPEAR, &mut server) {
         fail(
-            "your program to serve /set_speed within 20 s",
+            "your program to serve /set_speed within 8 s",
             format!("{error}\nYour program printed:\n{}", server.transcript()),
         );
     }
@@ -24,8 +24,8 @@ fn start_server(world: &World, args: &[&str]) -> NodeProcess {
 /// `(speed, "accepted"|"refused"|"no-answer", message)` for each speed, from one probe node.
 fn probe(world: &World, speeds: &[&str]) -> Vec<(String, String, String)> {
     let mut command = world.reference("speed_probe");
-    command.args(["/set_speed", "10"]).args(speeds);
-    let output = world.run("speed_probe", command, Duration::from_secs(60));
+    command.args(["/set_speed", "3"]).args(speeds);
+    let output = world.run("speed_probe", command, Duration::from_secs(30));
     output
         .text
         .lines()
@@ -59,7 +59,7 @@ fn the_default_maximum_is_100() {
     expect(
         got == ["100 accepted", "101 refused", "0 accepted"],
         "100 accepted, 101 refused, 0 accepted with no parameter given",
-        || format!("{got:?}"),
+        || got.join(", "),
     );
 }
 
@@ -72,7 +72,7 @@ fn max_speed_given_at_start_is_used() {
     expect(
         got == ["50 accepted", "51 refused"],
         "50 accepted and 51 refused when started with -p max_speed:=50",
-        || format!("{got:?}"),
+        || got.join(", "),
     );
     let reason = answers.get(1).map(|a| a.2.as_str()).unwrap_or("");
     expect(
@@ -97,7 +97,7 @@ fn a_change_while_running_takes_effect() {
     expect(
         before == ["80 accepted"] && after == ["31 refused", "30 accepted"],
         "80 accepted before; after max_speed became 30: 31 refused, 30 accepted",
-        || format!("before {before:?}, after {after:?}"),
+        || format!("before: {}; after: {}", before.join(", "), after.join(", ")),
     );
 }
 
@@ -110,6 +110,18 @@ fn a_maximum_outside_0_to_1000_is_rejected() {
     expect(
         answer.contains("successful=false") && got == ["100 accepted", "101 refused"],
         "max_speed 5000 refused by the parameter's range, and the maximum still 100",
-        || format!("the parameter service answered: {answer}; then {got:?}"),
+        || {
+            format!(
+                "the parameter service answered: {answer}; then {}",
+                got.join(", ")
+            )
+        },
     );
+}
+
+#[test]
+fn answers_promptly() {
+    let world = World::new();
+    let mut server = start_server(&world, &[]);
+    workbook_harness::lessons::answers_promptly(&world, &mut server);
 }

@@ -6,16 +6,33 @@
 //! includes this file names the program in `super::PROGRAM`.
 
 use std::time::{Duration, Instant};
-use workbook_harness::{expect, fail, last_line, programs, Output, World};
+use workbook_harness::{describe_end, expect, fail, last_line, programs, tail, Output, World};
 
-/// How long one run of the client may take before the check stops it.
-const RUN_LIMIT: Duration = Duration::from_secs(30);
+/// How long one run of the client may take before the check stops it: every run asks for at
+/// most 5 s (`--timeout`), and a correct client against a running server ends in well under one.
+const RUN_LIMIT: Duration = Duration::from_secs(10);
 
-/// Runs the program under test with `args`.
+/// Runs the program under test with `args`; a run still going after [`RUN_LIMIT`] fails the
+/// check, saying so.
 fn client(world: &World, args: &[&str]) -> Output {
     let mut command = world.command(programs::under_test(super::PROGRAM));
     command.args(args);
-    world.run("your speed_client", command, RUN_LIMIT)
+    let mut process = world.start("your speed_client", command);
+    process.close_stdin();
+    process.wait_for_exit(RUN_LIMIT).unwrap_or_else(|_| {
+        fail(
+            format!(
+                "your program (speed_client {}) to end within {} s",
+                args.join(" "),
+                RUN_LIMIT.as_secs()
+            ),
+            format!(
+                "it was still running, so the check stopped it; its last lines:\n{}\n\
+                 Does one of its waits have no deadline?",
+                tail(&process.transcript(), 10)
+            ),
+        )
+    })
 }
 
 fn start_reference_server(world: &World, args: &[&str]) -> workbook_harness::NodeProcess {
@@ -23,10 +40,26 @@ fn start_reference_server(world: &World, args: &[&str]) -> workbook_harness::Nod
 }
 
 fn exit(output: &Output) -> String {
-    match output.code {
-        Some(code) => format!("exit code {code}"),
-        None => format!("killed by signal {:?}", output.signal),
-    }
+    describe_end(output)
+}
+
+/// How a run against a server that was there ended, with its likely cause: exit code 2 means
+/// the client found no server, so its name or type is not the server's.
+fn against_a_server(output: &Output, service: &str) -> String {
+    let cause = if output.code == Some(2) {
+        format!(
+            "\nThe check's server was serving {service} the whole time, so your client did not \
+             find it: check the name and type given to `create_client` (`args.service`, \
+             SetSpeed)."
+        )
+    } else {
+        String::new()
+    };
+    format!(
+        "{}; your program's last lines:\n{}{cause}",
+        exit(output),
+        tail(&output.text, 10)
+    )
 }
 
 #[test]
@@ -37,13 +70,7 @@ fn prints_accepted_and_exits_0_for_a_speed_in_range() {
     expect(
         output.code == Some(0),
         "exit code 0 for speed 42 (accepted)",
-        || {
-            format!(
-                "{}; your program printed:\n{}",
-                exit(&output),
-                output.text.trim()
-            )
-        },
+        || against_a_server(&output, "/set_speed"),
     );
     expect(
         output.text.contains("speed set to 42"),
@@ -60,13 +87,7 @@ fn prints_refused_with_the_reason_and_exits_1() {
     expect(
         output.code == Some(1),
         "exit code 1 for speed 101 (refused)",
-        || {
-            format!(
-                "{}; your program printed:\n{}",
-                exit(&output),
-                output.text.trim()
-            )
-        },
+        || against_a_server(&output, "/set_speed"),
     );
     expect(
         output.text.contains("above the maximum of 100"),
@@ -126,11 +147,11 @@ fn keeps_its_deadline_when_the_server_never_answers() {
         fail("the silent rclpy server to start", error);
     }
     let started = Instant::now();
-    let output = client(&world, &["42", "--timeout", "3"]);
+    let output = client(&world, &["42", "--timeout", "2"]);
     let took = started.elapsed();
     expect(
-        output.code == Some(2) && took < Duration::from_secs(12),
-        "exit code 2 within a few seconds of --timeout 3 when the server never answers",
+        output.code == Some(2) && took < Duration::from_secs(5),
+        "exit code 2 within a few seconds of --timeout 2 when the server never answers",
         || {
             if output.code.is_none() && took >= RUN_LIMIT {
                 format!(
@@ -150,6 +171,62 @@ fn keeps_its_deadline_when_the_server_never_answers() {
 }
 
 #[test]
+fn one_deadline_for_finding_the_server_and_its_answer() {
+    let world = World::new();
+    // Python's start-up is paid before the client starts: the server's node exists, and its
+    // service appears 2 s after `started`, in the middle of the client's 3 s.
+    let mut server = world.start("rclpy_silent_server.py", {
+        let mut command = world.rclpy("rclpy_silent_server.py");
+        command.args(["--serve-after", "2"]);
+        command
+    });
+    if let Err(error) = server.wait_for_line("started", Duration::from_secs(30)) {
+        fail("the silent rclpy server to start", error);
+    }
+    let started = Instant::now();
+    let mut command = world.command(programs::under_test(super::PROGRAM));
+    command.args(["42", "--timeout", "3"]);
+    let mut client = world.start("your speed_client", command);
+    client.close_stdin();
+    let expected = "exit code 2 about 3 s after the start, for --timeout 3 (one deadline for \
+                    finding the server and for its answer), when the server appears after 2 s \
+                    and never answers";
+    let output = client
+        .wait_for_exit(Duration::from_secs(8))
+        .unwrap_or_else(|_| {
+            fail(
+                expected,
+                format!(
+                    "still waiting after 8 s, so the check stopped it; its last lines:\n{}\n\
+                 Does it wait for the answer without a deadline?",
+                    tail(&client.transcript(), 10)
+                ),
+            )
+        });
+    let took = started.elapsed();
+    let appeared = server.transcript().contains("ready");
+    expect(
+        output.code == Some(2) && took < Duration::from_millis(4400),
+        expected,
+        || {
+            let per_wait = if took >= Duration::from_millis(4400) && appeared {
+                "\nThat is the server's 2 s plus a whole --timeout: does each wait get the \
+                 whole --timeout? Compute one deadline at the start and give every wait what \
+                 is left of it (`deadline.saturating_duration_since(Instant::now())`)."
+            } else {
+                ""
+            };
+            format!(
+                "{} after {:.1} s; your program's last lines:\n{}{per_wait}",
+                exit(&output),
+                took.as_secs_f64(),
+                tail(&output.text, 10)
+            )
+        },
+    );
+}
+
+#[test]
 fn calls_the_service_given_with_service() {
     let world = World::new();
     let _server = start_reference_server(
@@ -158,18 +235,12 @@ fn calls_the_service_given_with_service() {
     );
     let output = client(
         &world,
-        &["42", "--service", "/robot2/set_speed", "--timeout", "10"],
+        &["42", "--service", "/robot2/set_speed", "--timeout", "5"],
     );
     expect(
         output.code == Some(0),
         "exit code 0 when calling /robot2/set_speed, where the server is",
-        || {
-            format!(
-                "{}; your program printed:\n{}",
-                exit(&output),
-                output.text.trim()
-            )
-        },
+        || against_a_server(&output, "/robot2/set_speed"),
     );
 }
 

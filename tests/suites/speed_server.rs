@@ -7,10 +7,10 @@
 
 use std::thread;
 use std::time::Duration;
-use workbook_harness::{expect, fail, programs, NodeProcess, World};
+use workbook_harness::{describe_end, expect, fail, lessons, programs, tail, NodeProcess, World};
 
 /// How long the server may take to appear in the graph.
-const APPEAR: Duration = Duration::from_secs(20);
+const APPEAR: Duration = Duration::from_secs(8);
 /// Speeds whose answers every correct server agrees on.
 const EDGES: [i32; 8] = [0, 100, -1, 101, 42, 1, i32::MIN, i32::MAX];
 
@@ -20,7 +20,7 @@ fn start_server(world: &World) -> NodeProcess {
     let mut server = world.start("your speed_server", command);
     if let Err(error) = world.wait_until_callable("/set_speed", APPEAR, &mut server) {
         fail(
-            "your program to serve /set_speed within 20 s",
+            "your program to serve /set_speed within 8 s",
             format!("{error}\nYour program printed:\n{}", server.transcript()),
         );
     }
@@ -30,9 +30,9 @@ fn start_server(world: &World) -> NodeProcess {
 /// Calls `service` with every speed from one probe node: one answer per speed, in order.
 fn probe(world: &World, service: &str, speeds: &[i32]) -> Vec<(i32, Option<bool>, String)> {
     let mut command = world.reference("speed_probe");
-    command.arg(service).arg("10");
+    command.arg(service).arg("3");
     command.args(speeds.iter().map(|s| s.to_string()));
-    let output = world.run("speed_probe", command, Duration::from_secs(40));
+    let output = world.run("speed_probe", command, Duration::from_secs(20));
     let mut answers: Vec<(i32, Option<bool>, String)> = output
         .text
         .lines()
@@ -51,6 +51,21 @@ fn probe(world: &World, service: &str, speeds: &[i32]) -> Vec<(i32, Option<bool>
         answers.push((speed, None, "no answer".to_string()));
     }
     answers
+}
+
+/// Why a request got no answer, from what the server did: it ended (how, and its last lines:
+/// a panic's message and place), or it is running and kept the request.
+fn no_answer(server: &mut NodeProcess) -> String {
+    match server.finished() {
+        Some(ended) => format!(
+            "no answer: your server ended ({}); its last lines:\n{}",
+            describe_end(&ended),
+            tail(&ended.text, 10)
+        ),
+        None => "no answer within 3 s, while your server was running: its callback never \
+                 returned. Does it sleep, spin or wait?"
+            .to_string(),
+    }
 }
 
 #[test]
@@ -75,14 +90,14 @@ fn offers_set_speed_on_the_node_speed_server() {
 #[test]
 fn accepts_speeds_from_0_to_100() {
     let world = World::new();
-    let _server = start_server(&world);
+    let mut server = start_server(&world);
     for (speed, accepted, message) in probe(&world, "/set_speed", &[0, 42, 100]) {
         expect(
             accepted == Some(true),
             format!("speed {speed} to be accepted (success: true)"),
             || match accepted {
                 Some(false) => format!("it was refused: {message}"),
-                _ => "no answer".to_string(),
+                _ => no_answer(&mut server),
             },
         );
     }
@@ -91,14 +106,14 @@ fn accepts_speeds_from_0_to_100() {
 #[test]
 fn refuses_speeds_outside_0_to_100_with_a_reason() {
     let world = World::new();
-    let _server = start_server(&world);
+    let mut server = start_server(&world);
     for (speed, accepted, message) in probe(&world, "/set_speed", &[101, -1]) {
         expect(
             accepted == Some(false),
             format!("speed {speed} to be refused (success: false)"),
             || match accepted {
                 Some(true) => format!("it was accepted: {message}"),
-                _ => "no answer".to_string(),
+                _ => no_answer(&mut server),
             },
         );
         expect(
@@ -112,7 +127,7 @@ fn refuses_speeds_outside_0_to_100_with_a_reason() {
 #[test]
 fn answers_like_the_reference_server() {
     let world = World::new();
-    let _server = start_server(&world);
+    let mut server = start_server(&world);
     let _reference = world.start_reference(
         "speed_server",
         &[
@@ -126,13 +141,20 @@ fn answers_like_the_reference_server() {
         ],
         "ready",
     );
-    let reference = probe(&world, "/reference/set_speed", &EDGES);
-    let yours = probe(&world, "/set_speed", &EDGES);
+    // Both at once: a server that never answers costs one probe's wait, not two.
+    let (reference, yours) = thread::scope(|scope| {
+        let reference = scope.spawn(|| probe(&world, "/reference/set_speed", &EDGES));
+        let yours = probe(&world, "/set_speed", &EDGES);
+        (reference.join().expect("the reference probe"), yours)
+    });
     for ((speed, theirs, _), (_, yours, message)) in reference.into_iter().zip(yours) {
         expect(
             yours == theirs,
             format!("speed {speed}: {}", describe(theirs)),
-            || format!("{} ({message})", describe(yours)),
+            || match yours {
+                None => no_answer(&mut server),
+                Some(_) => format!("{} ({message})", describe(yours)),
+            },
         );
     }
 }
@@ -150,7 +172,7 @@ fn an_rclpy_client_gets_the_same_answers() {
     let world = World::new();
     let _server = start_server(&world);
     let mut client = world.rclpy("rclpy_speed_client.py");
-    client.args(["set_speed", "42", "101", "--timeout", "10"]);
+    client.args(["set_speed", "42", "101", "--timeout", "3"]);
     let output = world.run("rclpy_speed_client.py", client, Duration::from_secs(30));
     let answers: Vec<&str> = output
         .text
@@ -197,19 +219,25 @@ fn serves_two_clients_at_once() {
 }
 
 #[test]
+fn answers_promptly() {
+    let world = World::new();
+    let mut server = start_server(&world);
+    lessons::answers_promptly(&world, &mut server);
+}
+
+#[test]
 fn stops_cleanly_on_ctrl_c() {
     let world = World::new();
     let mut server = start_server(&world);
     server.interrupt();
     match server.wait_for_exit(Duration::from_secs(5)) {
-        Ok(output) => expect(
-            output.code == Some(0),
-            "exit code 0 after Ctrl-C",
-            || match output.code {
-                Some(code) => format!("exit code {code}; it printed:\n{}", output.text.trim()),
-                None => format!("killed by signal {:?}", output.signal),
-            },
-        ),
+        Ok(output) => expect(output.code == Some(0), "exit code 0 after Ctrl-C", || {
+            format!(
+                "{}; its last lines:\n{}",
+                describe_end(&output),
+                tail(&output.text, 10)
+            )
+        }),
         Err(error) => fail("the program to stop within 5 s of Ctrl-C", error),
     }
 }

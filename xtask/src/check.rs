@@ -69,16 +69,29 @@ pub fn run(query: Option<&str>, side: Side) -> Result<ExitCode> {
         ),
     );
     let crate_dir = exercise.crate_dir(&root, side);
-    let results = suite::run(&executable, &crate_dir, &environment, &exercise, None)?;
+    let mut board = Board::new(&exercise);
+    let results = suite::run_watched(
+        &executable,
+        &crate_dir,
+        &environment,
+        &exercise,
+        None,
+        &mut |progress| board.show(progress),
+    );
+    board.clear_status();
+    let results = results?;
     let outcomes = results.outcomes;
+    board.finish(&outcomes);
     let failed = outcomes.iter().filter(|o| !o.passed).count();
     if failed == 0 {
         step.done("all passed");
     } else {
         step.failed(&format!("{failed} failed"));
     }
-    println!();
-    print_outcomes(&outcomes);
+    if failed > 0 {
+        println!();
+        print_failures(&outcomes);
+    }
     print_rejected(&results.rejected);
     let passed = outcomes.len() - failed;
     summary(&exercise, &outcomes, started);
@@ -127,6 +140,159 @@ pub fn print_outcomes(outcomes: &[Outcome]) {
         if !outcome.passed {
             previous = Some(reason);
         }
+    }
+}
+
+/// Prints the failed outcomes with what was expected, what happened and the hint; a failure
+/// with the same reason as the one before says so instead of repeating it.
+pub fn print_failures(outcomes: &[Outcome]) {
+    let mut previous: Option<(&str, &str)> = None;
+    for outcome in outcomes.iter().filter(|o| !o.passed) {
+        let reason = (outcome.expected.as_str(), outcome.happened.as_str());
+        if previous == Some(reason) {
+            ui::check_result(false, &outcome.title, "", "the same as above", "");
+            continue;
+        }
+        ui::check_result(
+            false,
+            &outcome.title,
+            &outcome.expected,
+            &outcome.happened,
+            &outcome.hint,
+        );
+        previous = Some(reason);
+    }
+}
+
+/// The checks as they finish: a line per check, in course order, as soon as it and every check
+/// before it have a verdict (from the verdict file, never from a program's text), with the time
+/// its verdict came; on a terminal, below them, a status line of how many are done and which
+/// are still running, redrawn as time passes.
+struct Board {
+    /// (test, title) of every check, in course order.
+    checks: Vec<(String, String)>,
+    /// The verdict and its time, per check, once it came.
+    verdicts: Vec<Option<(bool, std::time::Duration)>>,
+    /// How many lines are printed.
+    printed: usize,
+    /// Whether a status line is drawn (stdout is a terminal).
+    live: bool,
+    /// Whether a status line is on the screen now.
+    drawn: bool,
+    frame: usize,
+}
+
+impl Board {
+    fn new(exercise: &Exercise) -> Board {
+        use std::io::IsTerminal;
+        Board {
+            checks: exercise
+                .checks
+                .iter()
+                .map(|c| (c.test.clone(), c.title.clone()))
+                .collect(),
+            verdicts: vec![None; exercise.checks.len()],
+            printed: 0,
+            live: std::io::stdout().is_terminal(),
+            drawn: false,
+            frame: 0,
+        }
+    }
+
+    fn show(&mut self, progress: suite::Progress) {
+        match progress {
+            suite::Progress::Verdict {
+                test,
+                passed,
+                after,
+            } => {
+                if let Some(index) = self.checks.iter().position(|(t, _)| t == test) {
+                    // The first verdict stands; the final results refuse a check reported twice.
+                    self.verdicts[index].get_or_insert((passed, after));
+                }
+                self.clear_status();
+                while let Some(Some((passed, after))) = self.verdicts.get(self.printed) {
+                    ui::check_progress(*passed, &self.checks[self.printed].1, *after);
+                    self.printed += 1;
+                }
+                if self.live {
+                    self.draw(after);
+                }
+            }
+            suite::Progress::Tick { after } => {
+                if self.live {
+                    self.draw(after);
+                }
+            }
+        }
+    }
+
+    /// The status line: `⠙ 5 of 8 done, 4.2 s · running: answers promptly, …`.
+    fn draw(&mut self, after: std::time::Duration) {
+        const FRAMES: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+        self.frame = (self.frame + 1) % FRAMES.len();
+        let done = self.verdicts.iter().filter(|v| v.is_some()).count();
+        let running: Vec<&str> = self
+            .checks
+            .iter()
+            .zip(&self.verdicts)
+            .filter(|(_, v)| v.is_none())
+            .map(|((test, _), _)| test.as_str())
+            .collect();
+        let mut line = format!(
+            "{} {done} of {} done, {} · running: {}",
+            FRAMES[self.frame],
+            self.checks.len(),
+            ui::seconds(after),
+            running.join(", ")
+        );
+        let width = terminal_width().saturating_sub(5);
+        if line.chars().count() > width {
+            line = line
+                .chars()
+                .take(width.saturating_sub(1))
+                .collect::<String>()
+                + "…";
+        }
+        ui::status_line(&line);
+        self.drawn = true;
+    }
+
+    fn clear_status(&mut self) {
+        if self.drawn {
+            ui::clear_status_line();
+            self.drawn = false;
+        }
+    }
+
+    /// Prints the checks not printed yet (those after one the suite reported no verdict for),
+    /// from the final results.
+    fn finish(&mut self, outcomes: &[Outcome]) {
+        for outcome in outcomes.iter().skip(self.printed) {
+            let after = self
+                .checks
+                .iter()
+                .position(|(t, _)| *t == outcome.test)
+                .and_then(|i| self.verdicts[i])
+                .map(|(_, after)| after);
+            match after {
+                Some(after) => ui::check_progress(outcome.passed, &outcome.title, after),
+                None => ui::check_progress_unreported(&outcome.title),
+            }
+        }
+        self.printed = outcomes.len();
+    }
+}
+
+/// The terminal's width in columns (80 when it cannot be told).
+fn terminal_width() -> usize {
+    // SAFETY: TIOCGWINSZ fills the winsize it is given, and only reads the descriptor.
+    let mut size: libc::winsize = unsafe { std::mem::zeroed() };
+    let ok = unsafe { libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut size) } == 0;
+    if ok && size.ws_col > 0 {
+        usize::from(size.ws_col)
+    } else {
+        80
     }
 }
 

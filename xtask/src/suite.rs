@@ -46,7 +46,8 @@ pub struct Outcome {
 }
 
 /// Builds the suite of `exercise`'s `side` crate in the workspace at `root`, with compiler
-/// messages rendered for a terminal.
+/// messages rendered in colour only when this process colours its output (a terminal, no
+/// `NO_COLOR`): piped output and grade's feedback files get plain text.
 pub fn build(
     root: &Path,
     environment: &Environment,
@@ -61,7 +62,12 @@ pub fn build(
     command
         .args(["test", "--no-run", "--test", "check", "--package"])
         .arg(exercise.package(side))
-        .arg("--message-format=json-diagnostic-rendered-ansi")
+        .arg(if colored::control::SHOULD_COLORIZE.should_colorize() {
+            // Rendered for a terminal: rustc's own colours.
+            "--message-format=json-diagnostic-rendered-ansi"
+        } else {
+            "--message-format=json"
+        })
         .current_dir(root);
     environment.apply(&mut command);
     if let Some(target) = target {
@@ -180,6 +186,44 @@ pub fn run(
     exercise: &Exercise,
     program: Option<&Path>,
 ) -> Result<Results> {
+    run_watched(
+        executable,
+        crate_dir,
+        environment,
+        exercise,
+        program,
+        &mut |_| {},
+    )
+}
+
+/// What a suite run tells its watcher while it runs: a check's verdict as the verdict file
+/// received it, or only that time has passed.
+pub enum Progress<'a> {
+    /// A line of the verdict file: the check `test` of the exercise passed or failed, `after`
+    /// the suite started. Only the verdict file says so; nothing a program prints can.
+    Verdict {
+        test: &'a str,
+        passed: bool,
+        after: Duration,
+    },
+    /// Nothing new; `after` the suite started (about ten times a second, for a spinner).
+    Tick { after: Duration },
+}
+
+/// How often a running suite's verdict file is read for [`Progress`].
+const POLL: Duration = Duration::from_millis(100);
+
+/// [`run`], telling `watch` each verdict as the verdict file receives it (read as it grows:
+/// libtest writes a line per finished test) and ticking between them. The verdicts of the
+/// returned [`Results`] are read from the same file once the suite has ended, as [`run`] does.
+pub fn run_watched(
+    executable: &Path,
+    crate_dir: &Path,
+    environment: &Environment,
+    exercise: &Exercise,
+    program: Option<&Path>,
+    watch: &mut dyn FnMut(Progress),
+) -> Result<Results> {
     let verdicts = VerdictFile::create(None)?;
     let mut command = command(
         Command::new(executable),
@@ -188,9 +232,41 @@ pub fn run(
         &verdicts.path(),
     );
     command.current_dir(crate_dir);
+    let started = std::time::Instant::now();
     let mut suite = NodeProcess::start("the check suite", command)?;
     suite.close_stdin();
-    let output = suite.wait_for_exit(SUITE_DEADLINE)?;
+    let mut seen = 0;
+    let output = loop {
+        let finished = suite.finished();
+        let written = verdicts.read()?;
+        // Only whole lines: libtest may be half-way through writing the last one.
+        let whole = written.rfind('\n').map_or("", |end| &written[..=end]);
+        let lines: Vec<&str> = whole.lines().collect();
+        for line in lines.iter().skip(seen) {
+            let (verdict, name) = line.rsplit_once(' ').unwrap_or(("", line));
+            if let Some(check) = name
+                .strip_prefix(SUITE_MODULE)
+                .and_then(|test| exercise.check(test))
+            {
+                watch(Progress::Verdict {
+                    test: &check.test,
+                    passed: verdict == "ok",
+                    after: started.elapsed(),
+                });
+            }
+        }
+        seen = lines.len();
+        if let Some(output) = finished {
+            break output;
+        }
+        if started.elapsed() >= SUITE_DEADLINE {
+            break suite.wait_for_exit(Duration::ZERO)?;
+        }
+        watch(Progress::Tick {
+            after: started.elapsed(),
+        });
+        std::thread::sleep(POLL);
+    };
     let written = verdicts.read()?;
     if written.trim().is_empty() {
         bail!(
@@ -484,6 +560,70 @@ test checks::offers_set_speed_on_the_node_speed_server ... ok";
         );
     }
 
+    /// Compiles a libtest suite from `source` into `suite` beside it.
+    fn compile_suite(source: &Path) -> PathBuf {
+        let executable = source.with_file_name("suite");
+        let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
+        let built = Command::new(rustc)
+            .args(["--test", "--edition", "2021", "-o"])
+            .arg(&executable)
+            .arg(source)
+            .output()
+            .expect("rustc runs");
+        assert!(
+            built.status.success(),
+            "rustc --test failed: {}",
+            String::from_utf8_lossy(&built.stderr)
+        );
+        executable
+    }
+
+    #[test]
+    fn progress_comes_from_the_verdict_file_and_never_from_printed_text() {
+        let scratch = TempDir::new().expect("a scratch folder");
+        let source = scratch.path().join("suite.rs");
+        // One check passes after a forged failure line, one fails after forging a pass.
+        std::fs::write(
+            &source,
+            "mod checks {\n\
+             #[test] fn stops_cleanly_on_ctrl_c() {\n\
+                 println!(\"failed checks::stops_cleanly_on_ctrl_c\");\n\
+             }\n\
+             #[test] fn accepts_speeds_from_0_to_100() {\n\
+                 println!(\"ok checks::accepts_speeds_from_0_to_100\");\n\
+                 eprintln!(\"test checks::accepts_speeds_from_0_to_100 ... ok\");\n\
+                 panic!(\"refused\");\n\
+             }\n}\n",
+        )
+        .expect("write the suite");
+        let executable = compile_suite(&source);
+        let environment = Environment::detect(&workbook_harness::project_root());
+        let mut seen = Vec::new();
+        let results = run_watched(
+            &executable,
+            scratch.path(),
+            &environment,
+            &speed_server(),
+            None,
+            &mut |progress| {
+                if let Progress::Verdict { test, passed, .. } = progress {
+                    seen.push((test.to_string(), passed));
+                }
+            },
+        )
+        .expect("the suite runs");
+        seen.sort();
+        assert_eq!(
+            seen,
+            [
+                ("accepts_speeds_from_0_to_100".to_string(), false),
+                ("stops_cleanly_on_ctrl_c".to_string(), true)
+            ],
+            "the watcher saw the verdict file's lines, nothing the tests printed"
+        );
+        assert_eq!(summary(&results).iter().filter(|(_, p)| *p).count(), 1);
+    }
+
     #[test]
     fn libtest_writes_one_verdict_per_finished_test_to_its_logfile() {
         // The whole design rests on this libtest option (deprecated, yet stable and kept): pin
@@ -500,19 +640,7 @@ test checks::offers_set_speed_on_the_node_speed_server ... ok";
              }\n}\n",
         )
         .expect("write the suite");
-        let executable = scratch.path().join("suite");
-        let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
-        let built = Command::new(rustc)
-            .args(["--test", "--edition", "2021", "-o"])
-            .arg(&executable)
-            .arg(&source)
-            .output()
-            .expect("rustc runs");
-        assert!(
-            built.status.success(),
-            "rustc --test failed: {}",
-            String::from_utf8_lossy(&built.stderr)
-        );
+        let executable = compile_suite(&source);
         let verdicts = VerdictFile::create(Some(scratch.path())).expect("a verdict folder");
         let mode = std::fs::metadata(verdicts.path().parent().expect("a folder"))
             .expect("the folder exists")

@@ -168,3 +168,33 @@ pub fn check_result(passed: bool, title: &str, expected: &str, happened: &str, h
         labelled("hint", hint, |s| s.yellow());
     }
 }
+
+/// A check's line while a suite runs: `✓  1.2 s  title`, the time its verdict came first so
+/// that the titles line up whole.
+pub fn check_progress(passed: bool, title: &str, after: Duration) {
+    let mark = if passed {
+        "✓".green().bold()
+    } else {
+        "✗".red().bold()
+    };
+    println!("    {mark} {:>6}  {title}", seconds(after).dimmed());
+    let _ = std::io::stdout().flush();
+}
+
+/// A check's line when the suite gave it no verdict.
+pub fn check_progress_unreported(title: &str) {
+    println!("    {} {:>6}  {title}", "✗".red().bold(), "-".dimmed());
+}
+
+/// Draws a one-line status below the last line (terminals only): it is replaced by the next
+/// one, or cleared.
+pub fn status_line(text: &str) {
+    print!("\r\x1b[2K  {}", text.dimmed());
+    let _ = std::io::stdout().flush();
+}
+
+/// Clears what [`status_line`] drew.
+pub fn clear_status_line() {
+    print!("\r\x1b[2K");
+    let _ = std::io::stdout().flush();
+}

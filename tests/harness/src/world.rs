@@ -277,11 +277,27 @@ fn lockdown(environment: &Environment) -> Option<Lockdown> {
     Some(Lockdown { uid, home, keep })
 }
 
-/// "exit code 101", "killed by signal 9".
+/// How a program ended, as a sentence fragment a person reads: "exit code 1", "exit code 101 (a
+/// panic)", "stopped by Ctrl-C (SIGINT)", "killed (SIGKILL)". Never Rust's Debug form.
 pub fn describe_end(output: &Output) -> String {
-    match (output.code, output.signal) {
+    describe_status(output.code, output.signal)
+}
+
+/// [`describe_end`] from an exit code or a signal number.
+pub fn describe_status(code: Option<i32>, signal: Option<i32>) -> String {
+    match (code, signal) {
+        (Some(101), _) => "exit code 101 (a panic)".to_string(),
         (Some(code), _) => format!("exit code {code}"),
-        (_, Some(signal)) => format!("killed by signal {signal}"),
+        (_, Some(signal)) => match signal {
+            libc::SIGINT => "stopped by Ctrl-C (SIGINT)".to_string(),
+            libc::SIGTERM => "stopped by SIGTERM".to_string(),
+            libc::SIGKILL => "killed (SIGKILL)".to_string(),
+            libc::SIGSEGV => "crashed: segmentation fault (SIGSEGV)".to_string(),
+            libc::SIGABRT => "aborted (SIGABRT)".to_string(),
+            libc::SIGBUS => "crashed: bus error (SIGBUS)".to_string(),
+            libc::SIGPIPE => "ended by a broken pipe (SIGPIPE)".to_string(),
+            other => format!("killed by signal {other}"),
+        },
         _ => "ended".to_string(),
     }
 }
@@ -300,4 +316,24 @@ pub fn last_line(output: &Output) -> &str {
         .rev()
         .find(|l| !l.trim().is_empty())
         .unwrap_or("")
+}
+
+/// The last `count` non-empty lines a program printed, each indented, or "(nothing)": what a
+/// failure quotes so that the program's own last words are in front of the student.
+pub fn tail(text: &str, count: usize) -> String {
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    if lines.is_empty() {
+        return "  (nothing)".to_string();
+    }
+    let start = lines.len().saturating_sub(count);
+    let mut shown = String::new();
+    if start > 0 {
+        shown.push_str(&format!("  ({start} earlier lines not shown)\n"));
+    }
+    for line in &lines[start..] {
+        shown.push_str("  ");
+        shown.push_str(line);
+        shown.push('\n');
+    }
+    shown.trim_end().to_string()
 }

@@ -10,6 +10,10 @@
 //! With no items it only waits until a server of the SetSpeed service is there and prints
 //! `ready`. Exits 0 when every call was answered, 2 when a service never appeared or a call got no answer
 //! within the timeout (each call has the whole timeout).
+//!
+//! With `SPEED_PROBE_TIMES` set in its environment, each answer's line is followed by
+//! `took <seconds>`: how long that answer took from the request to its arrival (a line no other
+//! reader of the probe's output parses, since it starts with no speed).
 
 use anyhow::{bail, Context as _, Result};
 use rclrs::{
@@ -88,19 +92,25 @@ fn probe() -> Result<bool> {
     if items.is_empty() {
         println!("ready");
     }
+    let times = std::env::var_os("SPEED_PROBE_TIMES").is_some();
     for item in items {
         match item {
             Item::Speed(speed) => {
+                let sent = std::time::Instant::now();
                 let promise =
                     set_speed.call::<_, SetSpeed_Response>(&SetSpeed_Request { speed })?;
                 match answer(&mut executor, promise, timeout) {
                     Some(response) => {
+                        let took = sent.elapsed().as_secs_f64();
                         let verdict = if response.success {
                             "accepted"
                         } else {
                             "refused"
                         };
                         println!("{speed} {verdict} {}", response.message);
+                        if times {
+                            println!("took {took:.3}");
+                        }
                     }
                     None => {
                         println!("{speed} no-answer");

@@ -1,9 +1,10 @@
 //! The workbook's own costs: resident memory of an idle rclrs and rclpy server, and the time of
-//! the loops a student repeats (warm `cargo xtask setup`, warm `cargo xtask check` per exercise),
-//! plus, with `--cold`, a setup into an empty cache.
+//! the loops a student repeats (warm `cargo xtask setup`, warm `cargo xtask check` per exercise,
+//! and how long the checks take to reject a program that hangs), plus, with `--cold`, a setup
+//! into an empty cache.
 
 use super::Plan;
-use crate::exercises::Catalogue;
+use crate::exercises::{Catalogue, Side};
 use crate::{cargo, ui};
 use anyhow::{bail, Context, Result};
 use serde::Serialize;
@@ -101,6 +102,66 @@ pub fn timings(plan: &Plan) -> Result<Vec<Timing>> {
             &args,
             &[],
         )?);
+    }
+    timings.extend(rejections()?);
+    Ok(timings)
+}
+
+/// What the names of the rejection timings start with.
+pub const REJECT: &str = "reject a hanging";
+
+/// The wrong variants that hang, and the exercise whose checks must reject them: a server that
+/// never answers, a client that waits for its answer forever.
+const HANGING: [(u32, &str, &str); 2] = [
+    (1, "v01_never_answers", "server"),
+    (2, "v02_no_deadline", "client"),
+];
+
+/// How long each exercise's whole suite takes to reject a program that hangs: every check has
+/// its verdict, the suite has ended (what a student waits for before reading the result).
+pub fn rejections() -> Result<Vec<Timing>> {
+    let root = project_root();
+    let environment = Environment::detect(&root);
+    let catalogue = Catalogue::load()?;
+    let mut build = cargo::command(&environment, "build");
+    build.args(["--quiet", "--package", "workbook-variants"]);
+    cargo::run_visible(build).context("the wrong variants do not build")?;
+    let variants = cargo::target_dir()?.join("debug");
+    let mut timings = Vec::new();
+    for (number, variant, kind) in HANGING {
+        let exercise = catalogue.find(&number.to_string())?.clone();
+        let what = format!("{REJECT} {kind} ({}, {variant})", exercise.label());
+        let step = ui::Step::start(&what, "the suite against the variant");
+        let executable =
+            match crate::suite::build(&root, &environment, &exercise, Side::Solution, None)? {
+                crate::suite::Build::Ready(path) => path,
+                crate::suite::Build::Failed(messages) => {
+                    step.failed("the suite does not compile");
+                    bail!(
+                        "the suite of {} does not compile:\n{messages}",
+                        exercise.label()
+                    );
+                }
+            };
+        let started = Instant::now();
+        let results = crate::suite::run(
+            &executable,
+            &exercise.crate_dir(&root, Side::Solution),
+            &environment,
+            &exercise,
+            Some(&variants.join(variant)),
+        )?;
+        let seconds = started.elapsed().as_secs_f64();
+        let failed = results.outcomes.iter().filter(|o| !o.passed).count();
+        if failed == 0 {
+            step.failed("the variant passed every check");
+            bail!("{variant} passed every check of {}", exercise.label());
+        }
+        step.done(&format!(
+            "{failed} of {} checks failed",
+            results.outcomes.len()
+        ));
+        timings.push(Timing { what, seconds });
     }
     Ok(timings)
 }

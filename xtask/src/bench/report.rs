@@ -22,6 +22,10 @@ pub struct Target {
     pub met: Option<bool>,
 }
 
+/// The longest the warm `cargo xtask check` of a correct solution may take, in seconds.
+const WARM_CHECK_TARGET_S: f64 = 3.0;
+/// The longest the checks may take to reject a program that hangs, in seconds.
+const REJECT_TARGET_S: f64 = 10.0;
 /// The longest a new client may take to find a running server, in ms.
 const DISCOVERY_TARGET_MS: f64 = 1000.0;
 
@@ -66,9 +70,20 @@ pub fn targets(pairs: &[Pair], discovery: Option<&Discovery>, loops: &[Timing]) 
     for timing in loops.iter().filter(|t| t.what.starts_with("warm check")) {
         targets.push(Target {
             name: timing.what.clone(),
-            wanted: "< 5 s".into(),
+            wanted: format!("< {WARM_CHECK_TARGET_S:.0} s"),
             measured: format!("{:.1} s", timing.seconds),
-            met: Some(timing.seconds < 5.0),
+            met: Some(timing.seconds < WARM_CHECK_TARGET_S),
+        });
+    }
+    for timing in loops
+        .iter()
+        .filter(|t| t.what.starts_with(super::loops::REJECT))
+    {
+        targets.push(Target {
+            name: timing.what.clone(),
+            wanted: format!("< {REJECT_TARGET_S:.0} s"),
+            measured: format!("{:.1} s", timing.seconds),
+            met: Some(timing.seconds < REJECT_TARGET_S),
         });
     }
     for timing in loops.iter().filter(|t| t.what.starts_with("graph query")) {

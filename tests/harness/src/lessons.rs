@@ -1,0 +1,84 @@
+//! Checks that several suites share, because several exercises teach the same lesson: a server's
+//! callback answers at once (every server exercise serves `/set_speed`).
+
+use crate::{describe_end, expect, fail, NodeProcess, World};
+use std::time::Duration;
+
+/// How many requests the promptness check times.
+const PROMPT_REQUESTS: [i32; 5] = [10, 20, 30, 40, 50];
+/// The longest one of them may take before the probe gives up on it.
+const PROMPT_GIVE_UP: Duration = Duration::from_secs(3);
+/// The bound the median answer must meet: the reference answers in a few milliseconds, a loaded
+/// 2-core machine in tens; a callback that sleeps, spins or waits for seconds cannot.
+pub const PROMPT_BOUND: Duration = Duration::from_secs(1);
+
+/// How long each of `speeds` took to be answered by `service`, from one probe node (so
+/// discovery is paid once, before the first request): `Err` with what happened when one got no
+/// answer within [`PROMPT_GIVE_UP`].
+pub fn answer_times(world: &World, service: &str, speeds: &[i32]) -> Result<Vec<f64>, String> {
+    let mut command = world.reference("speed_probe");
+    command
+        .env("SPEED_PROBE_TIMES", "1")
+        .arg(service)
+        .arg(PROMPT_GIVE_UP.as_secs_f64().to_string());
+    command.args(speeds.iter().map(|s| s.to_string()));
+    let output = world.run("speed_probe", command, Duration::from_secs(30));
+    let times: Vec<f64> = output
+        .text
+        .lines()
+        .filter_map(|l| l.strip_prefix("took ")?.trim().parse().ok())
+        .collect();
+    if times.len() < speeds.len() {
+        let speed = speeds[times.len()];
+        let answered = if times.is_empty() {
+            "no request was answered".to_string()
+        } else {
+            format!("{} of {} were answered", times.len(), speeds.len())
+        };
+        return Err(format!(
+            "speed {speed} got no answer within {} s ({answered})",
+            PROMPT_GIVE_UP.as_secs()
+        ));
+    }
+    Ok(times)
+}
+
+/// Fails unless the server behind `/set_speed` answers promptly: the median of five answers
+/// within [`PROMPT_BOUND`]. When it does not, says the likely cause: a callback that blocks.
+pub fn answers_promptly(world: &World, server: &mut NodeProcess) {
+    let expected = format!(
+        "each request answered at once: the median of {} answers within {} s (the reference \
+         answers in milliseconds)",
+        PROMPT_REQUESTS.len(),
+        PROMPT_BOUND.as_secs()
+    );
+    let times = match answer_times(world, "/set_speed", &PROMPT_REQUESTS) {
+        Ok(times) => times,
+        Err(happened) => {
+            let cause = match server.finished() {
+                Some(ended) => format!(
+                    "your server ended meanwhile ({}); it printed:\n{}",
+                    describe_end(&ended),
+                    crate::tail(&ended.text, 10)
+                ),
+                None => "your server was running and had the request: its callback did not \
+                         return in time. Does it sleep, spin an executor or wait for \
+                         something? A callback must compute the answer and return it."
+                    .to_string(),
+            };
+            fail(expected, format!("{happened}\n{cause}"))
+        }
+    };
+    let mut sorted = times.clone();
+    sorted.sort_by(f64::total_cmp);
+    let median = sorted[sorted.len() / 2];
+    expect(median <= PROMPT_BOUND.as_secs_f64(), expected, || {
+        let list: Vec<String> = times.iter().map(|t| format!("{t:.2} s")).collect();
+        format!(
+            "the answers took {}: your callback keeps each request waiting. Does it sleep, \
+             spin an executor or wait for something? A callback must compute the answer and \
+             return it.",
+            list.join(", ")
+        )
+    });
+}
