@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """A SetSpeed server that takes every request and never answers: what a hung robot looks like.
 
-    rclpy_silent_server.py [--service NAME]
+    rclpy_silent_server.py [--service NAME] [--trigger]
 
 Prints `ready` once it serves. Its callback blocks forever on a single-threaded executor, so a
 client's request is received and no response ever comes: the checks use it to show that a client
-keeps its deadline instead of waiting forever.
+keeps its deadline instead of waiting forever. With `--trigger` it serves std_srvs/srv/Trigger
+instead (the book's worked examples use it).
 """
 
 import argparse
@@ -16,22 +17,25 @@ import rclpy
 from rclpy.node import Node
 
 from robot_interfaces.srv import SetSpeed
+from std_srvs.srv import Trigger
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--service", default="/set_speed")
+    parser.add_argument("--trigger", action="store_true")
     args = parser.parse_args()
     rclpy.init()
     node = Node("silent_robot")
     never = threading.Event()
 
     def hang(request, response):
-        print(f"received speed {request.speed}; not answering", flush=True)
+        what = "a trigger" if args.trigger else f"speed {request.speed}"
+        print(f"received {what}; not answering", flush=True)
         never.wait()
         return response
 
-    node.create_service(SetSpeed, args.service, hang)
+    node.create_service(Trigger if args.trigger else SetSpeed, args.service, hang)
     print("ready", flush=True)
     try:
         rclpy.spin(node)

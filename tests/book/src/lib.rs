@@ -2,6 +2,8 @@
 //! tests in `tests/book/tests/` share this library, so the command a student runs and the checks CI
 //! runs are the same code.
 //!
+//! - [`answers`]: how much of each exercise's answer (what its solution adds) the book shows
+//!   outside its Solutions part.
 //! - [`build`]: builds `book/` with mdBook's library (`mdbook-driver`) and returns every warning
 //!   mdBook logged, so "builds without warnings" can be asserted.
 //! - [`includes`]: every `{{#include file:anchor}}` in the sources names an existing file and an
@@ -15,6 +17,7 @@
 //!
 //! This crate must not link rclrs: it runs programs as processes through `workbook-harness`.
 
+pub mod answers;
 pub mod browser;
 pub mod build;
 pub mod captures;
