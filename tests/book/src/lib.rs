@@ -8,6 +8,7 @@
 //!   mdBook logged, so "builds without warnings" can be asserted.
 //! - [`includes`]: every `{{#include file:anchor}}` in the sources names an existing file and an
 //!   anchor that file defines.
+//! - [`minutes`]: every page states its minutes, and the instructors' session plan adds them up.
 //! - [`links`]: every relative link and `#anchor` in the built HTML resolves.
 //! - [`captures`]: the terminal output the book shows, captured from real runs
 //!   (`book/captures.toml`), and the drift check that compares it with today's output.
@@ -23,6 +24,7 @@ pub mod build;
 pub mod captures;
 pub mod includes;
 pub mod links;
+pub mod minutes;
 pub mod serve;
 
 use std::path::PathBuf;

@@ -4,7 +4,9 @@
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
-use workbook_book::{answers, book_root, build, captures, includes, links, markdown_files};
+use workbook_book::{
+    answers, book_root, build, captures, includes, links, markdown_files, minutes, source_dir,
+};
 
 /// The book, built once per test process into a folder of its own.
 fn built() -> &'static build::Built {
@@ -109,6 +111,12 @@ fn the_chapters_teach_without_printing_the_answers() {
         }
     }
     assert_none(problems, "chapters that print an exercise's answer");
+}
+
+#[test]
+fn the_session_plan_adds_up_the_minutes_the_pages_state() {
+    let problems = minutes::problems(&source_dir()).unwrap_or_else(|error| panic!("{error:#}"));
+    assert_none(problems, "a session plan that does not add up");
 }
 
 #[test]
