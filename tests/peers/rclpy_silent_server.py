@@ -14,6 +14,7 @@ import sys
 import threading
 
 import rclpy
+from rclpy.executors import ExternalShutdownException
 from rclpy.node import Node
 
 from robot_interfaces.srv import SetSpeed
@@ -39,7 +40,7 @@ def main() -> int:
     print("ready", flush=True)
     try:
         rclpy.spin(node)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, ExternalShutdownException):
         pass
     return 0
 
