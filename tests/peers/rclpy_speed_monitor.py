@@ -14,6 +14,7 @@ import sys
 import time
 
 import rclpy
+from rclpy.executors import ExternalShutdownException
 from rclpy.node import Node
 from std_msgs.msg import Int32
 
@@ -35,7 +36,8 @@ def main() -> int:
     print("ready", flush=True)
     try:
         rclpy.spin(node)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, ExternalShutdownException):
+        # Ctrl-C raises one or the other, depending on when it arrives.
         pass
     return 0
 

@@ -21,6 +21,7 @@ mod reset;
 mod ros2;
 mod run;
 mod shipped;
+mod solution;
 mod suggest;
 mod suite;
 mod test;
@@ -97,6 +98,16 @@ enum Commands {
         /// Show every hint at once.
         #[arg(long)]
         all: bool,
+    },
+    /// Show the reference solution of an exercise, once its check passes.
+    Solution {
+        exercise: String,
+        /// Show it before the check passes (asks for confirmation).
+        #[arg(long)]
+        anyway: bool,
+        /// Confirm --anyway without asking (where there is no terminal).
+        #[arg(long, requires = "anyway")]
+        yes: bool,
     },
     /// Check an exercise again every time one of its files is saved.
     Watch { exercise: Option<String> },
@@ -257,6 +268,15 @@ fn main() -> ExitCode {
         Commands::Hint { exercise, all } => {
             hint::run(exercise.as_deref(), all).map(|()| ExitCode::SUCCESS)
         }
+        Commands::Solution {
+            exercise,
+            anyway,
+            yes,
+        } => solution::run(solution::Options {
+            exercise: &exercise,
+            anyway,
+            yes,
+        }),
         Commands::Watch { exercise } => watch::run(exercise.as_deref()).map(|()| ExitCode::SUCCESS),
         Commands::Reset { exercise, yes } => reset::run(&exercise, yes).map(|()| ExitCode::SUCCESS),
         Commands::Verify {

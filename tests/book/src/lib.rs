@@ -2,10 +2,13 @@
 //! tests in `tests/book/tests/` share this library, so the command a student runs and the checks CI
 //! runs are the same code.
 //!
+//! - [`answers`]: how much of each exercise's answer (what its solution adds) the book shows
+//!   outside its Solutions part.
 //! - [`build`]: builds `book/` with mdBook's library (`mdbook-driver`) and returns every warning
 //!   mdBook logged, so "builds without warnings" can be asserted.
 //! - [`includes`]: every `{{#include file:anchor}}` in the sources names an existing file and an
 //!   anchor that file defines.
+//! - [`minutes`]: every page states its minutes, and the instructors' session plan adds them up.
 //! - [`links`]: every relative link and `#anchor` in the built HTML resolves.
 //! - [`captures`]: the terminal output the book shows, captured from real runs
 //!   (`book/captures.toml`), and the drift check that compares it with today's output.
@@ -15,11 +18,13 @@
 //!
 //! This crate must not link rclrs: it runs programs as processes through `workbook-harness`.
 
+pub mod answers;
 pub mod browser;
 pub mod build;
 pub mod captures;
 pub mod includes;
 pub mod links;
+pub mod minutes;
 pub mod serve;
 
 use std::path::PathBuf;

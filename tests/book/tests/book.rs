@@ -4,7 +4,9 @@
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
-use workbook_book::{book_root, build, captures, includes, links, markdown_files};
+use workbook_book::{
+    answers, book_root, build, captures, includes, links, markdown_files, minutes, source_dir,
+};
 
 /// The book, built once per test process into a folder of its own.
 fn built() -> &'static build::Built {
@@ -74,6 +76,47 @@ fn the_output_the_book_shows_is_what_the_programs_print_today() {
         );
     }
     assert_none(problems, "captured output that drifted");
+}
+
+/// The most of an exercise's answer a page before the Solutions part may show, in percent.
+const MOST_SHOWN: f64 = 10.0;
+
+#[test]
+fn the_chapters_teach_without_printing_the_answers() {
+    let root = workbook_harness::project_root();
+    let exposures =
+        answers::measure(&root, &built().html).unwrap_or_else(|error| panic!("{error:#}"));
+    let mut problems = Vec::new();
+    for exposure in &exposures {
+        eprintln!(
+            "{}: {} of {} lines of the answer shown ({:.0} %)",
+            exposure.exercise,
+            exposure.shown.len(),
+            exposure.added.len(),
+            exposure.percent()
+        );
+        assert!(
+            !exposure.added.is_empty(),
+            "{}: the solution adds nothing to the exercise, so there is nothing to measure",
+            exposure.exercise
+        );
+        if exposure.percent() > MOST_SHOWN {
+            problems.push(format!(
+                "{}: {:.0} % of what its solution adds is in the book before the Solutions part \
+                 (at most {MOST_SHOWN} %); teach it with the chapter's own example instead:\n      {}",
+                exposure.exercise,
+                exposure.percent(),
+                exposure.shown.join("\n      ")
+            ));
+        }
+    }
+    assert_none(problems, "chapters that print an exercise's answer");
+}
+
+#[test]
+fn the_session_plan_adds_up_the_minutes_the_pages_state() {
+    let problems = minutes::problems(&source_dir()).unwrap_or_else(|error| panic!("{error:#}"));
+    assert_none(problems, "a session plan that does not add up");
 }
 
 #[test]
@@ -174,7 +217,7 @@ mod browser {
                 .as_str()
                 .unwrap_or_default()
                 .contains("Context::default_from_env"),
-            "server.html: the first listing should be the included solution code, got {listing}"
+            "server.html: the first listing should be the included example code, got {listing}"
         );
         let png = tab
             .capture_screenshot(CaptureScreenshotFormatOption::Png, None, None, true)
