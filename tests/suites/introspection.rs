@@ -20,9 +20,24 @@ fn start_mystery(world: &World) -> (NodeProcess, String) {
     (node, code)
 }
 
+/// How long one run of the client may take: it waits at most 5 s for everything.
+const RUN_LIMIT: Duration = Duration::from_secs(10);
+
+/// Runs the program under test; one still running after [`RUN_LIMIT`] fails the check.
 fn client(world: &World) -> Output {
     let command = world.command(programs::under_test(super::PROGRAM));
-    world.run("your mystery_client", command, Duration::from_secs(30))
+    let mut process = world.start("your mystery_client", command);
+    process.close_stdin();
+    process.wait_for_exit(RUN_LIMIT).unwrap_or_else(|_| {
+        fail(
+            format!("your program to end within {} s", RUN_LIMIT.as_secs()),
+            format!(
+                "it was still running, so the check stopped it; its last lines:\n{}\n\
+                 Does one of its waits have no deadline?",
+                workbook_harness::tail(&process.transcript(), 10)
+            ),
+        )
+    })
 }
 
 #[test]
