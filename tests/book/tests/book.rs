@@ -114,6 +114,37 @@ fn the_chapters_teach_without_printing_the_answers() {
 }
 
 #[test]
+fn only_the_solutions_part_includes_reference_solutions() {
+    let pages = markdown_files().expect("book/src can be listed");
+    let solutions = workbook_harness::project_root()
+        .join("solutions")
+        .canonicalize()
+        .expect("solutions/ exists");
+    let part = workbook_book::source_dir().join(answers::SOLUTIONS_PART);
+    let problems: Vec<String> = includes::find(&pages)
+        .expect("the book's pages can be read")
+        .into_iter()
+        .filter(|include| !include.page.starts_with(&part))
+        .filter(|include| {
+            include
+                .target
+                .canonicalize()
+                .is_ok_and(|target| target.starts_with(&solutions))
+        })
+        .map(|include| {
+            format!(
+                "{}: {} shows a reference solution before the Solutions part; include the \
+                 chapter's worked example (book/examples) instead, or move it to book/src/{}/",
+                include.page.display(),
+                include.directive,
+                answers::SOLUTIONS_PART
+            )
+        })
+        .collect();
+    assert_none(problems, "chapters that include a reference solution");
+}
+
+#[test]
 fn the_session_plan_adds_up_the_minutes_the_pages_state() {
     let problems = minutes::problems(&source_dir()).unwrap_or_else(|error| panic!("{error:#}"));
     assert_none(problems, "a session plan that does not add up");
