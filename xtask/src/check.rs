@@ -94,7 +94,7 @@ pub fn run(query: Option<&str>, side: Side) -> Result<ExitCode> {
     }
     print_rejected(&results.rejected);
     let passed = outcomes.len() - failed;
-    summary(&exercise, &outcomes, started);
+    summary(&exercise, side, &outcomes, started);
     record(&exercise, side, passed, failed)?;
     Ok(if failed == 0 {
         ExitCode::SUCCESS
@@ -303,7 +303,7 @@ pub fn print_rejected(rejected: &[String]) {
     }
 }
 
-fn summary(exercise: &Exercise, outcomes: &[Outcome], started: Instant) {
+fn summary(exercise: &Exercise, side: Side, outcomes: &[Outcome], started: Instant) {
     let passed = outcomes.iter().filter(|o| o.passed).count();
     let failed = outcomes.len() - passed;
     let points: u32 = outcomes.iter().filter(|o| o.passed).map(|o| o.points).sum();
@@ -322,6 +322,12 @@ fn summary(exercise: &Exercise, outcomes: &[Outcome], started: Instant) {
         println!(
             "  Stuck? `cargo xtask hint {}` · book: {}",
             exercise.number, exercise.chapter
+        );
+    } else if side == Side::Exercise {
+        println!(
+            "  Every check passed. Compare with the reference: `cargo xtask solution {}`; \
+             `cargo xtask list` shows what is next.",
+            exercise.number
         );
     } else {
         println!("  Every check passed. `cargo xtask list` shows what is next.");
