@@ -304,7 +304,7 @@ pub fn dump(target: &Target) -> Result<()> {
         )]),
     )]);
     // `print(yaml.dump(…))`: the document and an empty line.
-    say(&yaml_dump::dump(&document, None));
+    say(&yaml_dump::document(&document));
     Ok(())
 }
 
@@ -370,10 +370,8 @@ fn dump_value(value: &Parameter) -> Value {
         Parameter::Integer(n) => Value::Int(*n),
         Parameter::Double(n) => Value::Float(*n),
         Parameter::Text(text) => Value::Str(text.clone()),
-        // PyYAML writes `bytes` as `!!binary`; shown here as their numbers.
-        Parameter::Bytes(bytes) => {
-            Value::List(bytes.iter().map(|b| Value::Int((*b).into())).collect())
-        }
+        // A list of one-byte `bytes` objects, which PyYAML writes as `!!binary`.
+        Parameter::Bytes(bytes) => Value::List(bytes.iter().map(|b| Value::Byte(*b)).collect()),
         Parameter::Bools(items) => Value::List(items.iter().map(|b| Value::Bool(*b)).collect()),
         Parameter::Integers(items) => Value::List(items.iter().map(|n| Value::Int(*n)).collect()),
         Parameter::Doubles(items) => Value::List(items.iter().map(|n| Value::Float(*n)).collect()),
