@@ -63,6 +63,7 @@ def serve() -> int:
     node.declare_parameter("weights", [0.5, 1e20])
     node.declare_parameter("flags", [True, False])
     node.declare_parameter("names", ["a", "it's", "true"])
+    node.declare_parameter("key", [b"\x01", b"a"])
     node.declare_parameter("limits.lower", -3)
     node.declare_parameter("limits.upper", 3.0)
     try:

@@ -8,9 +8,14 @@ use crate::value::Value;
 
 /// The document, without the final `---`.
 pub fn dump(value: &Value, truncate_length: Option<usize>) -> String {
+    document(&truncate(value, truncate_length))
+}
+
+/// A document of plain values (mappings, lists, scalars; `Byte`s as `bytes`), as `yaml.dump`
+/// writes it with `default_flow_style=False`.
+pub fn document(value: &Value) -> String {
     let mut out = String::new();
-    let value = truncate(value, truncate_length);
-    match &value {
+    match value {
         Value::Map(entries) if !entries.is_empty() => mapping(entries, 0, &mut out),
         Value::List(items) if !items.is_empty() => sequence(items, 0, &mut out),
         other => {
@@ -80,6 +85,12 @@ fn mapping(entries: &[(Value, Value)], indent: usize, out: &mut String) {
 fn sequence(items: &[Value], indent: usize, out: &mut String) {
     let pad = " ".repeat(indent);
     for item in items {
+        if let Value::Byte(byte) = item {
+            // A Python `bytes` object (what `param dump` holds; `echo` turns bytes into numbers
+            // first): PyYAML's `!!binary` block, base64 on the next line.
+            out.push_str(&format!("{pad}- !!binary |\n{pad}  {}\n", base64(&[*byte])));
+            continue;
+        }
         if !is_collection(item) {
             out.push_str(&format!("{pad}- {}\n", scalar(item)));
             continue;
@@ -93,6 +104,26 @@ fn sequence(items: &[Value], indent: usize, out: &mut String) {
         }
         out.push_str(&format!("{pad}- {}", &nested[indent + 2..]));
     }
+}
+
+/// Standard base64 with padding, as Python's `base64.encodebytes` writes a short value.
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let word = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |word, (i, b)| word | (u32::from(*b) << (16 - 8 * i)));
+        for index in 0..4 {
+            if index <= chunk.len() {
+                out.push(ALPHABET[((word >> (18 - 6 * index)) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
 }
 
 /// A scalar as PyYAML writes it.
@@ -182,6 +213,14 @@ mod tests {
             ("flag", Value::Str("true".into())),
             ("x", Value::Float(1e20)),
         ]);
+        assert_eq!(
+            document(&map(vec![(
+                "data",
+                Value::List(vec![Value::Byte(1), Value::Byte(b'a'), Value::Byte(255)])
+            )])),
+            "data:\n- !!binary |\n  AQ==\n- !!binary |\n  YQ==\n- !!binary |\n  /w==\n"
+        );
+        assert_eq!(base64(b"abcd"), "YWJjZA==");
         assert_eq!(
             dump(&event, Some(128)),
             "info:\n  event_type: REQUEST_SENT\n  client_gid:\n  - 1\n  - 2\nrequest:\n- speed: 42\n\

@@ -179,7 +179,7 @@ fn an_rclpy_node_s_parameters_of_every_kind() {
         &["param", "list", "/param_node", "--param-type"],
         0,
         "  enabled (type: boolean)\n  flags (type: boolean array)\n  gain (type: integer)\n  \
-         limits.lower (type: integer)\n  limits.upper (type: double)\n  names (type: string \
+         key (type: byte array)\n  limits.lower (type: integer)\n  limits.upper (type: double)\n  names (type: string \
          array)\n  ratio (type: double)\n  robot_name (type: string)\n  \
          start_type_description_service (type: boolean)\n  use_sim_time (type: boolean)\n  \
          waypoints (type: integer array)\n  weights (type: double array)\n",
@@ -204,6 +204,7 @@ fn an_rclpy_node_s_parameters_of_every_kind() {
         ("enabled", "Boolean value is:"),
         ("flags", "Boolean values are:"),
         ("gain", "Integer value is:"),
+        ("key", "Byte values are:"),
         ("limits.upper", "Double value is:"),
         ("names", "String values are:"),
         ("ratio", "Double value is:"),

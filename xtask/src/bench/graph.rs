@@ -39,7 +39,7 @@ pub fn queries(environment: &Environment) -> Result<Vec<Timing>> {
             .collect::<Result<_>>()?;
         seconds.sort_by(f64::total_cmp);
         timings.push(Timing {
-            what: format!("graph query: cargo xtask ros2 {}", args.join(" ")),
+            what: format!("query: ros2 {}", args.join(" ")),
             seconds: seconds[RUNS / 2],
         });
     }

@@ -86,7 +86,7 @@ pub fn targets(pairs: &[Pair], discovery: Option<&Discovery>, loops: &[Timing]) 
             met: Some(timing.seconds < REJECT_TARGET_S),
         });
     }
-    for timing in loops.iter().filter(|t| t.what.starts_with("graph query")) {
+    for timing in loops.iter().filter(|t| t.what.starts_with("query: ros2")) {
         targets.push(Target {
             name: timing.what.clone(),
             wanted: "< 1 s".into(),
