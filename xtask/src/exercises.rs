@@ -22,6 +22,12 @@ pub struct Exercise {
     pub name: String,
     pub dir: String,
     pub title: String,
+    /// The book chapter that introduces the exercise: its file in `book/src`, as the data file
+    /// names it.
+    #[serde(rename = "chapter")]
+    pub chapter_file: String,
+    /// That chapter as the book titles it ("4. Writing a service server"), read from the file.
+    #[serde(skip)]
     pub chapter: String,
     /// The exercise crate's binary.
     pub program: String,
@@ -33,6 +39,17 @@ pub struct Exercise {
     pub checks: Vec<Check>,
     #[serde(rename = "variant", default)]
     pub variants: Vec<Variant>,
+}
+
+/// The title of the chapter in `book/src/<file>`: its first `# ` heading.
+fn chapter_title(root: &Path, file: &str) -> Result<String> {
+    let path = root.join("book/src").join(file);
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    text.lines()
+        .find_map(|line| line.strip_prefix("# "))
+        .map(|title| title.trim().to_string())
+        .with_context(|| format!("{} has no `# ` title", path.display()))
 }
 
 /// One check of a suite: the test function's name, how it reads, its points and its hint.
@@ -108,7 +125,19 @@ impl Catalogue {
         let path = root.join("exercises/exercises.toml");
         let text = std::fs::read_to_string(&path)
             .with_context(|| format!("cannot read {}", path.display()))?;
-        toml::from_str(&text).with_context(|| format!("{} is not valid", path.display()))
+        let mut catalogue: Catalogue =
+            toml::from_str(&text).with_context(|| format!("{} is not valid", path.display()))?;
+        for exercise in &mut catalogue.exercises {
+            exercise.chapter = chapter_title(root, &exercise.chapter_file).with_context(|| {
+                format!(
+                    "{}: exercise {} names the chapter {:?}",
+                    path.display(),
+                    exercise.number,
+                    exercise.chapter_file
+                )
+            })?;
+        }
+        Ok(catalogue)
     }
 
     /// Finds the exercise a student named, or says which names exist.

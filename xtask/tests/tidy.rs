@@ -360,3 +360,100 @@ fn every_path_the_architecture_names_exists() {
     }
     report(missing);
 }
+
+/// The book's numbered chapters: number → (title, every `##`/`###` heading).
+fn chapters() -> std::collections::BTreeMap<u32, (String, Vec<String>)> {
+    let mut found = std::collections::BTreeMap::new();
+    for entry in std::fs::read_dir(root().join("book/src"))
+        .unwrap()
+        .flatten()
+    {
+        if entry.path().extension().is_none_or(|e| e != "md") {
+            continue;
+        }
+        let text = std::fs::read_to_string(entry.path()).unwrap();
+        let Some((number, title)) = text
+            .lines()
+            .find_map(|l| l.strip_prefix("# "))
+            .and_then(|t| t.split_once(". "))
+            .and_then(|(n, t)| Some((n.parse::<u32>().ok()?, t.trim().to_string())))
+        else {
+            continue;
+        };
+        let headings = text
+            .lines()
+            .filter_map(|l| l.strip_prefix("## ").or_else(|| l.strip_prefix("### ")))
+            .map(|h| h.trim().to_string())
+            .collect();
+        found.insert(number, (title, headings));
+    }
+    found
+}
+
+#[test]
+fn every_chapter_and_section_an_exercise_cites_exists() {
+    let chapters = chapters();
+    let mut problems = Vec::new();
+    let mut cited = 0;
+    for file in tracked()
+        .into_iter()
+        .filter(|p| p.starts_with("exercises") && p.extension().is_some_and(|e| e == "rs"))
+    {
+        let text = read(&file);
+        // `chapter 4, 'Creating the service'` (a section) or `chapter 4, "Writing a …"` (the title).
+        for (at, _) in text.match_indices("chapter ") {
+            let rest = &text[at + "chapter ".len()..];
+            let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+            let Some(quoted) = rest[digits.len()..].strip_prefix(", ") else {
+                continue;
+            };
+            let Some(quote) = quoted.chars().next().filter(|c| *c == '\'' || *c == '"') else {
+                continue;
+            };
+            let Some(end) = quoted[1..].find(quote) else {
+                continue;
+            };
+            // A citation may wrap onto the next comment line.
+            let section: Vec<&str> = quoted[1..1 + end]
+                .split_whitespace()
+                .filter(|w| !w.starts_with("//"))
+                .collect();
+            let section = section.join(" ");
+            cited += 1;
+            let number: u32 = digits.parse().unwrap_or(0);
+            match chapters.get(&number) {
+                None => problems.push(format!(
+                    "{} cites chapter {number}, which the book does not have",
+                    file.display()
+                )),
+                Some((title, headings)) if *title != section && !headings.contains(&section) => {
+                    problems.push(format!(
+                        "{} cites chapter {number}, {section:?}: \"{title}\" has no such section (it has {headings:?})",
+                        file.display()
+                    ))
+                }
+                Some(_) => {}
+            }
+        }
+    }
+    assert!(
+        cited > 0,
+        "no exercise cites a chapter: the pattern no longer matches"
+    );
+    report(problems);
+}
+
+#[test]
+fn every_chapter_the_data_file_names_exists() {
+    let mut problems = Vec::new();
+    for exercise in exercises() {
+        let file = text(&exercise, "chapter");
+        if !root().join("book/src").join(&file).is_file() {
+            problems.push(format!(
+                "exercise {}: chapter = {file:?}, but book/src/{file} does not exist",
+                text(&exercise, "name")
+            ));
+        }
+    }
+    report(problems);
+}

@@ -1,5 +1,5 @@
-//! Exercise 7: the maximum speed as a ROS parameter (book chapter 6, "Parameters: configuring a
-//! running node").
+//! Exercise 7: the maximum speed as a ROS parameter (book chapter 10, "The limit as a
+//! parameter").
 //!
 //! The node `speed_server` serves `/set_speed` like exercise 1, but its maximum is no longer a
 //! constant: it is the integer parameter `max_speed` (default 100, allowed 0 to 1000). Both
@@ -49,7 +49,7 @@ fn main() -> Result<()> {
     // TODO 2: create the /set_speed service; its callback calls `decide(request, ...)` with the
     //   parameter's value read AT EACH REQUEST (`max_speed.get()`), so changes take effect.
     let _set_speed: rclrs::Service<SetSpeed> =
-        todo!("declare max_speed and serve /set_speed with it (chapter 6, 'Parameters')");
+        todo!("declare max_speed and serve /set_speed with it (chapter 10, 'Parameters')");
 
     let commands = executor.commands().clone();
     ctrlc::set_handler(move || commands.halt_spinning())
