@@ -1,0 +1,240 @@
+//! Gradescope's `results.json` for one submission, from the report `cargo xtask grade` made.
+//!
+//! One Gradescope test per check, numbered `<exercise>.<check>` in the order of
+//! `exercises.toml`, whatever happened to the exercise: a check that never ran (the exercise is
+//! missing, does not compile, or time ran out) is there with 0 points and says why, so every
+//! submission has the same tests and Gradescope's per-test statistics mean something. The
+//! checks' scores add up to the exercise's grade points; where the rubric gives points no check
+//! earned (credit for compiling, for missing work, all-or-nothing), a test `<exercise>.0` carries
+//! the difference, so the tests always add up to `score`. This module formats; it grades nothing.
+
+use crate::exercises::Exercise;
+use crate::grade::report::{number, strip_ansi, ExerciseReport, Status, StudentReport};
+use crate::grade::rubric::{round, Gradescope};
+use serde_json::{json, Value};
+use std::fmt::Write as _;
+
+/// Everything results.json says beside the grades.
+pub struct Context<'a> {
+    pub settings: &'a Gradescope,
+    /// Seconds the whole run took.
+    pub seconds: f64,
+    /// Markdown lines for the top of the output: how this submission was graded.
+    pub notes: &'a [String],
+}
+
+/// The results of `student` for `exercises` (in course order).
+pub fn results(student: &StudentReport, exercises: &[Exercise], context: &Context) -> Value {
+    let mut tests = Vec::new();
+    let mut passed_checks = 0;
+    for exercise in exercises {
+        let report = student.exercises.iter().find(|e| e.name == exercise.name);
+        passed_checks += exercise_tests(exercise, report, context.settings, &mut tests);
+    }
+    let score = round(student.exercises.iter().map(|e| e.points).sum::<f64>());
+    let mut output = String::new();
+    for note in context.notes {
+        let _ = writeln!(output, "{note}");
+    }
+    if !context.notes.is_empty() {
+        output.push('\n');
+    }
+    if let Some(error) = &student.error {
+        let _ = writeln!(output, "**Not graded:** {error}\n");
+    }
+    output.push_str("| exercise | result | points |\n|---|---|---|\n");
+    for exercise in exercises {
+        let (label, points, weight) =
+            match student.exercises.iter().find(|e| e.name == exercise.name) {
+                Some(e) => (e.status.label(), e.points, e.weight),
+                None => ("not graded (time ran out)", 0.0, 0.0),
+            };
+        let _ = writeln!(
+            output,
+            "| {} {} | {label} | {} / {} |",
+            exercise.number,
+            exercise.title,
+            number(points),
+            number(weight)
+        );
+    }
+    if !student.notes.is_empty() {
+        output.push_str("\nNotes on your submission:\n\n");
+        for note in &student.notes {
+            let _ = writeln!(output, "- {}", one_line(note));
+        }
+    }
+    let _ = write!(
+        output,
+        "\nThe same checks run on your machine: `cargo xtask check <exercise>`."
+    );
+    let mut results = json!({
+        "score": score,
+        "execution_time": context.seconds.round() as u64,
+        "output": output,
+        "output_format": "md",
+        "test_output_format": "md",
+        "test_name_format": "text",
+        "visibility": context.settings.visibility.as_str(),
+        "stdout_visibility": context.settings.stdout_visibility.as_str(),
+        "tests": tests,
+    });
+    if context.settings.leaderboard {
+        results["leaderboard"] = json!([
+            { "name": "checks passed", "value": passed_checks },
+            { "name": "grading time (s)", "value": context.seconds.round() as u64, "order": "asc" },
+        ]);
+    }
+    results
+}
+
+/// A result for a submission whose grading did not finish: every check 0, and why.
+pub fn unfinished(exercises: &[Exercise], reason: &str, context: &Context) -> Value {
+    let student = StudentReport {
+        id: "submission".into(),
+        origin: String::new(),
+        submitted: None,
+        late_percent: 0.0,
+        exercises: Vec::new(),
+        total: 0.0,
+        max: 0.0,
+        notes: Vec::new(),
+        error: Some(reason.to_string()),
+    };
+    results(&student, exercises, context)
+}
+
+/// Appends the tests of one exercise; returns how many of its checks passed.
+fn exercise_tests(
+    exercise: &Exercise,
+    report: Option<&ExerciseReport>,
+    settings: &Gradescope,
+    tests: &mut Vec<Value>,
+) -> usize {
+    let weight = report.map(|r| r.weight).unwrap_or(0.0);
+    let check_max: u32 = exercise.checks.iter().map(|c| c.points).sum();
+    let scale = if check_max == 0 {
+        0.0
+    } else {
+        weight / f64::from(check_max)
+    };
+    // Shares handed out by cumulative rounding, so they add up exactly to the rounded whole.
+    let (mut all_before, mut passed_before) = (0u32, 0u32);
+    let mut check_sum = 0.0;
+    let mut passed_count = 0;
+    let why_not_run = report.map(|r| (r.status, r.detail.as_str()));
+    for (index, check) in exercise.checks.iter().enumerate() {
+        let outcome = report.and_then(|r| r.checks.iter().find(|o| o.test == check.test));
+        let passed = outcome.is_some_and(|o| o.passed);
+        let max_score = round(
+            round(scale * f64::from(all_before + check.points))
+                - round(scale * f64::from(all_before)),
+        );
+        all_before += check.points;
+        let score = if passed {
+            let share = round(
+                round(scale * f64::from(passed_before + check.points))
+                    - round(scale * f64::from(passed_before)),
+            );
+            passed_before += check.points;
+            passed_count += 1;
+            share
+        } else {
+            0.0
+        };
+        check_sum += score;
+        let output = match (outcome, why_not_run) {
+            (Some(o), _) if o.passed => String::new(),
+            (Some(o), _) => {
+                let mut text = format!(
+                    "**expected:** {}\n\n**happened:**\n\n{}\n",
+                    one_line(&o.expected),
+                    fenced(&o.happened)
+                );
+                if !o.hint.is_empty() {
+                    let _ = write!(text, "\n**hint:** {}\n", one_line(&o.hint));
+                }
+                text
+            }
+            (None, Some((status, detail))) if index == 0 || status == Status::TimedOut => {
+                let mut text = format!("**Not run: {}.**\n", status.label());
+                if !detail.trim().is_empty() {
+                    let _ = write!(text, "\n{}\n", fenced(&strip_ansi(detail)));
+                }
+                text
+            }
+            (None, Some((status, _))) => format!(
+                "**Not run: {}** (see test {}.1).\n",
+                status.label(),
+                exercise.number
+            ),
+            (None, None) => {
+                "**Not run:** grading stopped before this exercise (time ran out).\n".into()
+            }
+        };
+        tests.push(json!({
+            "name": check.title,
+            "number": format!("{}.{}", exercise.number, index + 1),
+            "score": score,
+            "max_score": max_score,
+            "status": if passed { "passed" } else { "failed" },
+            "output": output,
+            "output_format": "md",
+            "visibility": settings.visibility_of(&exercise.name, &check.test).as_str(),
+            "tags": [exercise.name.clone()],
+        }));
+    }
+    // What the rubric gives beyond the checks' shares (or takes away from them).
+    let points = report.map(|r| r.points).unwrap_or(0.0);
+    let rest = round(points - round(check_sum));
+    if rest.abs() >= 0.005 {
+        let why = match report.map(|r| r.status) {
+            Some(Status::Missing) => "points the rubric gives for a missing exercise",
+            Some(Status::Passed) | Some(Status::Partial) | Some(Status::Failed) => {
+                "the rubric's adjustment ([partial] in rubric.toml)"
+            }
+            _ => "the rubric's adjustment",
+        };
+        tests.push(json!({
+            "name": format!("{}: {why}", exercise.title),
+            "number": format!("{}.0", exercise.number),
+            "score": rest,
+            "max_score": 0.0,
+            "status": if rest > 0.0 { "passed" } else { "failed" },
+            "output": "",
+            "output_format": "md",
+            "visibility": settings.visibility_of(&exercise.name, "").as_str(),
+            "tags": [exercise.name.clone()],
+        }));
+    }
+    passed_count
+}
+
+/// Program text in a Markdown code block (longer fences than any run of backticks inside).
+fn fenced(text: &str) -> String {
+    let text = text.trim_end();
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest.max(2) + 1);
+    let cut: String = if text.chars().count() > 4000 {
+        text.chars().take(4000).collect::<String>() + "\n…"
+    } else {
+        text.to_string()
+    };
+    format!("{fence}text\n{cut}\n{fence}")
+}
+
+fn one_line(text: &str) -> String {
+    text.split('\n').collect::<Vec<_>>().join(" / ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn program_text_cannot_close_its_code_block() {
+        let block = fenced("a ``` b");
+        assert!(block.starts_with("````text\n"), "{block}");
+        assert!(block.ends_with("\n````"), "{block}");
+    }
+}
