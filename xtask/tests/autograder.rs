@@ -8,9 +8,9 @@
 //! What it does not do, and why: the zip's `workbook/` is compared with the last commit and then
 //! replaced by a link to this checkout, which the test command has built already; building a
 //! fresh copy is setup.sh's network and cold-build part (rustup, the ROS wheels, rclrs), minutes
-//! that prove nothing the link does not. The rehearsal grades exercise 1 only (an assignment of
-//! one exercise, as the book suggests); `cargo xtask autograder gradescope` without
-//! `--exercise` packs them all.
+//! that prove nothing the link does not. The rehearsal's assignment is exercises 1 and 2 (two,
+//! so one exercise is graded after another; the book suggests an assignment per exercise);
+//! `cargo xtask autograder gradescope` without `--exercise` packs them all.
 
 mod common;
 
@@ -23,6 +23,8 @@ use std::time::{Duration, Instant};
 use tempfile::TempDir;
 
 const EXERCISE_DIR: &str = "01-speed-server";
+/// The second exercise of the rehearsal's assignment: graded after the first, by another grade.
+const SECOND_DIR: &str = "02-speed-client";
 
 #[track_caller]
 fn run(what: &str, command: &mut Command) -> String {
@@ -137,8 +139,8 @@ struct Member {
     first_test_says: &'static str,
 }
 
-fn solution_sources() -> Vec<(String, Vec<u8>)> {
-    let src = root().join("solutions").join(EXERCISE_DIR).join("src");
+fn solution_sources(dir: &str) -> Vec<(String, Vec<u8>)> {
+    let src = root().join("solutions").join(dir).join("src");
     std::fs::read_dir(&src)
         .unwrap()
         .flatten()
@@ -169,7 +171,8 @@ fn shipped_main() -> Vec<u8> {
 }
 
 /// Puts `member`'s hand-in into `submission` the way Gradescope would: a clone's folders, or
-/// (the shipped one) a zip of the `exercises/` folder.
+/// (the shipped one) a zip of the `exercises/` folder. The broken one does not compile its
+/// exercise 1 and solves exercise 2: one exercise's failure costs only that exercise.
 fn hand_in(member: &Member, submission: &Path) {
     if submission.exists() {
         std::fs::remove_dir_all(submission).unwrap();
@@ -177,9 +180,12 @@ fn hand_in(member: &Member, submission: &Path) {
     let src = submission.join("exercises").join(EXERCISE_DIR).join("src");
     match member.id {
         "correct" => {
-            std::fs::create_dir_all(&src).unwrap();
-            for (name, bytes) in solution_sources() {
-                std::fs::write(src.join(name), bytes).unwrap();
+            for dir in [EXERCISE_DIR, SECOND_DIR] {
+                let src = submission.join("exercises").join(dir).join("src");
+                std::fs::create_dir_all(&src).unwrap();
+                for (name, bytes) in solution_sources(dir) {
+                    std::fs::write(src.join(name), bytes).unwrap();
+                }
             }
         }
         "shipped" => {
@@ -195,8 +201,13 @@ fn hand_in(member: &Member, submission: &Path) {
             zip.finish().unwrap();
         }
         "broken" => {
+            let second = submission.join("exercises").join(SECOND_DIR).join("src");
+            std::fs::create_dir_all(&second).unwrap();
+            for (name, bytes) in solution_sources(SECOND_DIR) {
+                std::fs::write(second.join(name), bytes).unwrap();
+            }
             std::fs::create_dir_all(&src).unwrap();
-            for (name, bytes) in solution_sources() {
+            for (name, bytes) in solution_sources(EXERCISE_DIR) {
                 let text = String::from_utf8(bytes).unwrap().replace(
                     "fn main() -> Result<()> {",
                     "fn main() -> Result<()> { let broken: u32 = \"text\";",
@@ -321,7 +332,15 @@ fn the_gradescope_autograder_grades_correct_shipped_and_broken_work_within_grade
         Command::new(env!("CARGO_BIN_EXE_xtask"))
             .current_dir(root())
             .env("NO_COLOR", "1")
-            .args(["autograder", "gradescope", "--exercise", "1", "--out"])
+            .args([
+                "autograder",
+                "gradescope",
+                "--exercise",
+                "1",
+                "--exercise",
+                "2",
+                "--out",
+            ])
             .arg(&out),
     );
 
@@ -408,7 +427,7 @@ fn the_gradescope_autograder_grades_correct_shipped_and_broken_work_within_grade
     let class = [
         Member {
             id: "correct",
-            score: 15.0,
+            score: 30.0,
             first_test_says: "",
         },
         Member {
@@ -418,7 +437,7 @@ fn the_gradescope_autograder_grades_correct_shipped_and_broken_work_within_grade
         },
         Member {
             id: "broken",
-            score: 0.0,
+            score: 15.0,
             first_test_says: "does not compile",
         },
     ];
@@ -467,7 +486,7 @@ fn the_gradescope_autograder_grades_correct_shipped_and_broken_work_within_grade
         };
         let results: serde_json::Value = serde_json::from_str(&text)
             .unwrap_or_else(|e| panic!("{}: results.json is not JSON ({e}):\n{text}", member.id));
-        for problem in against_the_specification(&results, 15.0) {
+        for problem in against_the_specification(&results, 30.0) {
             problems.push(format!("{}: {problem}", member.id));
         }
         let score = results["score"].as_f64().unwrap_or(-1.0);
@@ -494,7 +513,7 @@ fn the_gradescope_autograder_grades_correct_shipped_and_broken_work_within_grade
     }
     // The closing note's figures: `cargo test -p xtask --test autograder -- --nocapture`.
     eprintln!(
-        "one submission of exercise 1 under half a CPU and 768 MB:\n  {}",
+        "one submission of exercises 1 and 2 under half a CPU and 768 MB:\n  {}",
         measured.join("\n  ")
     );
     assert!(problems.is_empty(), "{}", problems.join("\n\n"));

@@ -100,6 +100,7 @@ pub fn run(options: Options) -> Result<ExitCode> {
     if let Some(user) = &mode.user {
         give_to(&work, user);
     }
+    let xtask = pinned_xtask(&work)?;
 
     let mut student = StudentReport {
         id: "submission".into(),
@@ -120,7 +121,7 @@ pub fn run(options: Options) -> Result<ExitCode> {
             break;
         }
         let out = work.join(&exercise.dir);
-        let graded = grade_one(&hand_in, exercise, &out, &mode, left);
+        let graded = grade_one(&xtask, &hand_in, exercise, &out, &mode, left);
         let report = match graded {
             Ok(class) => class.students.into_iter().next(),
             Err(error) => {
@@ -265,20 +266,20 @@ fn decide(rubric: &Rubric) -> Mode {
 
 /// `cargo xtask grade --single` for one exercise, stopped at `deadline`.
 fn grade_one(
+    xtask: &Path,
     hand_in: &Path,
     exercise: &Exercise,
     out: &Path,
     mode: &Mode,
     deadline: Duration,
 ) -> Result<ClassReport> {
-    let xtask = std::env::current_exe().context("cannot find the xtask program")?;
     let mut command = match &mode.user {
         Some(user) => {
             let mut command = Command::new("runuser");
-            command.args(["-u", user, "--"]).arg(&xtask);
+            command.args(["-u", user, "--"]).arg(xtask);
             command
         }
-        None => Command::new(&xtask),
+        None => Command::new(xtask),
     };
     command
         .args([
@@ -322,6 +323,19 @@ fn grade_one(
     let text = std::fs::read_to_string(&path)
         .with_context(|| format!("grade wrote no {}", path.display()))?;
     serde_json::from_str(&text).with_context(|| format!("{} does not parse", path.display()))
+}
+
+/// This program, linked (or copied) into `work`: grade's build of the reference programs
+/// relinks `target/debug/xtask` when the packages it builds together unify features otherwise,
+/// and the next exercise must still find a program to start.
+fn pinned_xtask(work: &Path) -> Result<PathBuf> {
+    let exe = std::env::current_exe().context("cannot find the xtask program")?;
+    let pinned = work.join("xtask");
+    if std::fs::hard_link(&exe, &pinned).is_err() {
+        std::fs::copy(&exe, &pinned)
+            .with_context(|| format!("cannot copy {} to {}", exe.display(), pinned.display()))?;
+    }
+    Ok(pinned)
 }
 
 /// Writes `value` to `path` through a temporary file, so a reader never sees half of it.
