@@ -230,6 +230,99 @@ fn one_line(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::grade::report::CheckReport;
+
+    fn exercise() -> Exercise {
+        toml::from_str(
+            r#"
+            number = 1
+            name = "speed-server"
+            dir = "01-speed-server"
+            title = "A SetSpeed server"
+            chapter = "4"
+            program = "ex01"
+            solution = "speed_server"
+            check = [
+                { test = "a", title = "a", points = 2 },
+                { test = "b", title = "b", points = 2 },
+                { test = "c", title = "c", points = 1 },
+                { test = "d", title = "d", points = 1 },
+                { test = "e", title = "e", points = 5 },
+            ]
+            "#,
+        )
+        .unwrap()
+    }
+
+    fn graded(passed: &[&str], points: f64) -> StudentReport {
+        let exercise = exercise();
+        let checks: Vec<CheckReport> = exercise
+            .checks
+            .iter()
+            .map(|c| CheckReport {
+                test: c.test.clone(),
+                title: c.title.clone(),
+                points: c.points,
+                passed: passed.contains(&c.test.as_str()),
+                expected: "an answer".into(),
+                happened: "none".into(),
+                hint: String::new(),
+            })
+            .collect();
+        StudentReport {
+            id: "s".into(),
+            origin: String::new(),
+            submitted: None,
+            late_percent: 0.0,
+            exercises: vec![ExerciseReport {
+                name: exercise.name.clone(),
+                status: Status::Partial,
+                points,
+                weight: 15.0,
+                check_points: 0,
+                check_max: 11,
+                checks,
+                detail: String::new(),
+            }],
+            total: points,
+            max: 15.0,
+            notes: Vec::new(),
+            error: None,
+        }
+    }
+
+    #[track_caller]
+    fn check_sums(student: &StudentReport, tests_expected: usize) {
+        let settings = Gradescope::default();
+        let context = Context {
+            settings: &settings,
+            seconds: 1.0,
+            notes: &[],
+        };
+        let value = results(student, &[exercise()], &context);
+        let tests = value["tests"].as_array().unwrap();
+        assert_eq!(tests.len(), tests_expected, "{value:#}");
+        let sum: f64 = tests.iter().map(|t| t["score"].as_f64().unwrap()).sum();
+        let max: f64 = tests.iter().map(|t| t["max_score"].as_f64().unwrap()).sum();
+        assert!(
+            (sum - value["score"].as_f64().unwrap()).abs() < 1e-9,
+            "{value:#}"
+        );
+        assert!((max - 15.0).abs() < 1e-9, "{value:#}");
+    }
+
+    #[test]
+    fn the_checks_shares_add_up_to_the_exercise_grade() {
+        // 6 of 11 check points of a 15-point exercise: 8.18 grade points.
+        check_sums(&graded(&["a", "b", "c", "d"], 8.18), 5);
+        check_sums(&graded(&["a", "b", "c", "d", "e"], 15.0), 5);
+    }
+
+    #[test]
+    fn points_no_check_earned_come_as_a_test_of_their_own() {
+        // All-or-nothing: 10 of 11 check points earn nothing, so an adjustment takes them back.
+        check_sums(&graded(&["a", "b", "c", "e"], 0.0), 6);
+    }
 
     #[test]
     fn program_text_cannot_close_its_code_block() {
