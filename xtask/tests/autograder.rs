@@ -518,3 +518,30 @@ fn the_gradescope_autograder_grades_correct_shipped_and_broken_work_within_grade
     );
     assert!(problems.is_empty(), "{}", problems.join("\n\n"));
 }
+
+#[test]
+fn a_run_without_a_submission_still_writes_a_result_that_says_why() {
+    let scratch = TempDir::new().unwrap();
+    let results = scratch.path().join("results/results.json");
+    run(
+        "cargo xtask autograder run",
+        Command::new(env!("CARGO_BIN_EXE_xtask"))
+            .current_dir(root())
+            .env("NO_COLOR", "1")
+            .args(["autograder", "run", "--exercise", "1", "--submission"])
+            .arg(scratch.path().join("submission"))
+            .arg("--results")
+            .arg(&results),
+    );
+    let text = std::fs::read_to_string(&results).expect("a results.json is written");
+    let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let problems = against_the_specification(&value, 15.0);
+    assert!(problems.is_empty(), "{}\n{text}", problems.join("\n"));
+    assert_eq!(value["score"].as_f64(), Some(0.0), "{text}");
+    assert!(
+        value["output"]
+            .as_str()
+            .is_some_and(|o| o.contains("there is no submission in")),
+        "the result says there was no submission:\n{text}"
+    );
+}

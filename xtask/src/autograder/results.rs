@@ -12,11 +12,14 @@ use crate::exercises::Exercise;
 use crate::grade::report::{number, strip_ansi, ExerciseReport, Status, StudentReport};
 use crate::grade::rubric::{round, Gradescope};
 use serde_json::{json, Value};
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 /// Everything results.json says beside the grades.
 pub struct Context<'a> {
     pub settings: &'a Gradescope,
+    /// Each exercise's weight (rubric.toml), for exercises the report has no grade for yet.
+    pub weights: &'a BTreeMap<String, f64>,
     /// Seconds the whole run took.
     pub seconds: f64,
     /// Markdown lines for the top of the output: how this submission was graded.
@@ -29,7 +32,11 @@ pub fn results(student: &StudentReport, exercises: &[Exercise], context: &Contex
     let mut passed_checks = 0;
     for exercise in exercises {
         let report = student.exercises.iter().find(|e| e.name == exercise.name);
-        passed_checks += exercise_tests(exercise, report, context.settings, &mut tests);
+        let weight = report
+            .map(|r| r.weight)
+            .or_else(|| context.weights.get(&exercise.name).copied())
+            .unwrap_or(0.0);
+        passed_checks += exercise_tests(exercise, report, weight, context.settings, &mut tests);
     }
     let score = round(student.exercises.iter().map(|e| e.points).sum::<f64>());
     let mut output = String::new();
@@ -47,7 +54,11 @@ pub fn results(student: &StudentReport, exercises: &[Exercise], context: &Contex
         let (label, points, weight) =
             match student.exercises.iter().find(|e| e.name == exercise.name) {
                 Some(e) => (e.status.label(), e.points, e.weight),
-                None => ("not graded (time ran out)", 0.0, 0.0),
+                None => (
+                    "not graded",
+                    0.0,
+                    context.weights.get(&exercise.name).copied().unwrap_or(0.0),
+                ),
             };
         let _ = writeln!(
             output,
@@ -108,10 +119,10 @@ pub fn unfinished(exercises: &[Exercise], reason: &str, context: &Context) -> Va
 fn exercise_tests(
     exercise: &Exercise,
     report: Option<&ExerciseReport>,
+    weight: f64,
     settings: &Gradescope,
     tests: &mut Vec<Value>,
 ) -> usize {
-    let weight = report.map(|r| r.weight).unwrap_or(0.0);
     let check_max: u32 = exercise.checks.iter().map(|c| c.points).sum();
     let scale = if check_max == 0 {
         0.0
@@ -294,8 +305,10 @@ mod tests {
     #[track_caller]
     fn check_sums(student: &StudentReport, tests_expected: usize) {
         let settings = Gradescope::default();
+        let weights = BTreeMap::from([("speed-server".to_string(), 15.0)]);
         let context = Context {
             settings: &settings,
+            weights: &weights,
             seconds: 1.0,
             notes: &[],
         };

@@ -62,6 +62,7 @@ pub fn run(options: Options) -> Result<ExitCode> {
         ),
         &Context {
             settings: &rubric.gradescope,
+            weights: &rubric.weights,
             seconds,
             notes: &notes,
         },
@@ -84,6 +85,7 @@ pub fn run(options: Options) -> Result<ExitCode> {
                 &format!("{error:#}"),
                 &Context {
                     settings: &rubric.gradescope,
+                    weights: &rubric.weights,
                     seconds,
                     notes: &notes,
                 },
@@ -165,6 +167,7 @@ pub fn run(options: Options) -> Result<ExitCode> {
             &exercises,
             &Context {
                 settings: &rubric.gradescope,
+                weights: &rubric.weights,
                 seconds,
                 notes: &notes,
             },
