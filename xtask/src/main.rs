@@ -1,6 +1,7 @@
 //! `cargo xtask`: the workbook's one entry point. This file only parses the command line and
 //! hands each command to its module.
 
+mod autograder;
 mod bench;
 mod book;
 mod cargo;
@@ -167,6 +168,12 @@ enum Commands {
         #[command(flatten)]
         args: GradeArgs,
     },
+    /// For instructors: the Gradescope autograder and the GitHub Classroom workflow, grading
+    /// with the same checks, rubric and sandbox as `grade`.
+    Autograder {
+        #[command(subcommand)]
+        command: AutograderCommand,
+    },
     /// Run everything CI runs: formatting, lints and every test.
     Test,
     /// For maintainers: scaffold exercise NN (both crates, the suite, its data, a chapter stub).
@@ -215,6 +222,10 @@ struct GradeArgs {
     /// namespaces): only for submissions you trust.
     #[arg(long)]
     no_sandbox: bool,
+    /// The path is one student's hand-in (a folder, git repository or archive), not a folder
+    /// of them.
+    #[arg(long)]
+    single: bool,
 }
 
 #[derive(Subcommand)]
@@ -227,6 +238,44 @@ enum GradeCommand {
         /// Where the joined grades go.
         #[arg(long, default_value = "grades")]
         out: std::path::PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum AutograderCommand {
+    /// Write autograder.zip for a Gradescope programming assignment.
+    Gradescope {
+        /// Where autograder.zip goes.
+        #[arg(long, default_value = "target/autograder")]
+        out: std::path::PathBuf,
+        /// The assignment's exercise (number or name); repeat for several. Default: all.
+        #[arg(long = "exercise", value_name = "EXERCISE")]
+        exercises: Vec<String>,
+    },
+    /// Write .github/workflows/classroom.yml for a GitHub Classroom template repository.
+    Classroom {
+        /// The repository folder it goes into (default: this workbook).
+        #[arg(long, default_value = ".")]
+        out: std::path::PathBuf,
+    },
+    /// (setup.sh) Build what grading needs by grading the reference solutions.
+    #[command(hide = true)]
+    Prepare {
+        #[arg(long = "exercise", value_name = "EXERCISE")]
+        exercises: Vec<String>,
+    },
+    /// (run_autograder) Grade the one submission and write Gradescope's results.json.
+    #[command(hide = true)]
+    Run {
+        #[arg(long)]
+        submission: std::path::PathBuf,
+        #[arg(long)]
+        results: std::path::PathBuf,
+        #[arg(long = "exercise", value_name = "EXERCISE")]
+        exercises: Vec<String>,
+        /// The time the whole run may take.
+        #[arg(long, default_value_t = 540)]
+        seconds: u64,
     },
 }
 
@@ -321,6 +370,25 @@ fn main() -> ExitCode {
                 deadline: args.deadline,
                 keep: args.keep,
                 no_sandbox: args.no_sandbox,
+                one: args.single,
+            }),
+        },
+        Commands::Autograder { command } => match command {
+            AutograderCommand::Gradescope { out, exercises } => {
+                autograder::gradescope(&out, &exercises)
+            }
+            AutograderCommand::Classroom { out } => autograder::classroom::run(&out),
+            AutograderCommand::Prepare { exercises } => autograder::prepare(&exercises),
+            AutograderCommand::Run {
+                submission,
+                results,
+                exercises,
+                seconds,
+            } => autograder::runner::run(autograder::runner::Options {
+                submission,
+                results,
+                exercises,
+                seconds,
             }),
         },
         Commands::Test => test::run().map(|()| ExitCode::SUCCESS),

@@ -53,6 +53,9 @@ pub struct Options {
     pub keep: bool,
     /// Grade even where students' programs cannot be sandboxed (sealed, unprivileged).
     pub no_sandbox: bool,
+    /// `submissions` is itself one student's hand-in (a folder, git repository or archive), not
+    /// a folder of them: what the Gradescope autograder grades.
+    pub one: bool,
 }
 
 /// Everything the workers share.
@@ -91,7 +94,7 @@ pub fn run(options: Options) -> Result<ExitCode> {
         .clone()
         .unwrap_or_else(|| root.join("exercises/rubric.toml"));
     let rubric = Rubric::load(&rubric_path, &catalogue)?;
-    if !options.submissions.is_dir() {
+    if !options.one && !options.submissions.is_dir() {
         return Err(ui::usage(
             format!(
                 "{} is not a folder of submissions",
@@ -100,7 +103,12 @@ pub fn run(options: Options) -> Result<ExitCode> {
             "give the folder that holds one folder, git repository, .zip or .tar.gz per student: cargo xtask grade <folder>",
         ));
     }
-    let submissions_dir = options.submissions.canonicalize()?;
+    let submissions_dir = options.submissions.canonicalize().map_err(|error| {
+        ui::usage(
+            format!("cannot read {}: {error}", options.submissions.display()),
+            "give an existing folder, git repository, .zip or .tar.gz",
+        )
+    })?;
     let out = absolute(&options.out)?;
     if out.starts_with(&submissions_dir) {
         return Err(ui::usage(
@@ -124,7 +132,11 @@ pub fn run(options: Options) -> Result<ExitCode> {
     let shard = options.shard.as_deref().map(parse_shard).transpose()?;
     let deadline = options.deadline.as_deref().map(parse_time).transpose()?;
 
-    let (mut paths, ignored) = submissions::discover(&submissions_dir)?;
+    let (mut paths, ignored) = if options.one {
+        (vec![submissions_dir.clone()], Vec::new())
+    } else {
+        submissions::discover(&submissions_dir)?
+    };
     if let Some((index, count)) = shard {
         paths = paths
             .into_iter()
@@ -154,15 +166,7 @@ pub fn run(options: Options) -> Result<ExitCode> {
     let _only_grader = lock(&root)?;
     let environment = provision::ensure()?;
     let target = cargo::target_dir()?;
-    let sandbox = Sandbox::detect(
-        rubric.limits.processes,
-        rubric.limits.memory_mib,
-        RunLimits {
-            memory_mib: rubric.limits.run_memory_mib,
-            cpus: rubric.limits.cpus,
-        },
-        target.join("debug/workbook-sandbox"),
-    );
+    let sandbox = sandbox_for(&rubric, &target);
     for (line, ok) in sandbox.describe() {
         let mark = if ok { "✓".green() } else { "!".yellow() };
         println!("  {mark} {line}");
@@ -707,6 +711,20 @@ impl Grader {
             detail,
         }
     }
+}
+
+/// The sandbox students' programs get on this machine under `rubric`'s limits, with the
+/// `workbook-sandbox` of the target folder `target`.
+pub fn sandbox_for(rubric: &Rubric, target: &Path) -> Sandbox {
+    Sandbox::detect(
+        rubric.limits.processes,
+        rubric.limits.memory_mib,
+        RunLimits {
+            memory_mib: rubric.limits.run_memory_mib,
+            cpus: rubric.limits.cpus,
+        },
+        target.join("debug/workbook-sandbox"),
+    )
 }
 
 /// `cargo xtask grade merge`: joins the outputs of several shards into one.

@@ -15,6 +15,80 @@ pub struct Rubric {
     pub missing: Missing,
     pub late: Late,
     pub limits: Limits,
+    /// How the Gradescope autograder shows the checks (`cargo xtask autograder gradescope`).
+    #[serde(default)]
+    pub gradescope: Gradescope,
+}
+
+/// `[gradescope]`: what students see of each check on Gradescope, and when.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Gradescope {
+    /// Gradescope's visibility of every test: `visible`, `hidden`, `after_due_date` or
+    /// `after_published`.
+    #[serde(default = "default_visibility")]
+    pub visibility: Visibility,
+    /// Visibility of the grader's own printed output.
+    #[serde(default = "default_stdout_visibility")]
+    pub stdout_visibility: Visibility,
+    /// Per check (its test name) or per exercise (its name): a visibility other than the default.
+    #[serde(default)]
+    pub tests: BTreeMap<String, Visibility>,
+    /// Whether results carry a leaderboard (checks passed, grading time).
+    #[serde(default)]
+    pub leaderboard: bool,
+}
+
+/// Gradescope's visibility values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Visibility {
+    Visible,
+    Hidden,
+    AfterDueDate,
+    AfterPublished,
+}
+
+impl Visibility {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Visibility::Visible => "visible",
+            Visibility::Hidden => "hidden",
+            Visibility::AfterDueDate => "after_due_date",
+            Visibility::AfterPublished => "after_published",
+        }
+    }
+}
+
+fn default_visibility() -> Visibility {
+    Visibility::Visible
+}
+
+fn default_stdout_visibility() -> Visibility {
+    Visibility::Hidden
+}
+
+impl Default for Gradescope {
+    fn default() -> Self {
+        Gradescope {
+            visibility: default_visibility(),
+            stdout_visibility: default_stdout_visibility(),
+            tests: BTreeMap::new(),
+            leaderboard: false,
+        }
+    }
+}
+
+impl Gradescope {
+    /// The visibility of one check of `exercise`: its own entry, else its exercise's, else the
+    /// default.
+    pub fn visibility_of(&self, exercise: &str, test: &str) -> Visibility {
+        self.tests
+            .get(test)
+            .or_else(|| self.tests.get(exercise))
+            .copied()
+            .unwrap_or(self.visibility)
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -90,6 +164,18 @@ impl Rubric {
                 );
             }
         }
+        for name in rubric.gradescope.tests.keys() {
+            let known = catalogue
+                .exercises
+                .iter()
+                .any(|e| &e.name == name || e.check(name).is_some());
+            if !known {
+                bail!(
+                    "{} sets a Gradescope visibility for {name}, which is neither an exercise nor a check of exercises.toml",
+                    path.display()
+                );
+            }
+        }
         for name in rubric.weights.keys() {
             if catalogue.exercises.iter().all(|e| &e.name != name) {
                 bail!(
@@ -156,6 +242,7 @@ mod tests {
                 run_memory_mib: 1,
                 cpus: 1.0,
             },
+            gradescope: Gradescope::default(),
         }
     }
 

@@ -93,20 +93,18 @@ impl Sandbox {
                 .is_ok_and(|s| s.success())
         });
         let cgroups = [
-            "/sys/fs/cgroup/pids",
-            "/sys/fs/cgroup/unified",
-            "/sys/fs/cgroup",
+            own_cgroup("/sys/fs/cgroup/pids", "pids"),
+            PathBuf::from("/sys/fs/cgroup/unified"),
+            PathBuf::from("/sys/fs/cgroup"),
         ]
-        .iter()
-        .map(PathBuf::from)
+        .into_iter()
         .find(|root| {
             let probe = root.join(format!("workbook-grade-probe-{}", std::process::id()));
             let ok = std::fs::create_dir(&probe).is_ok() && probe.join("pids.max").exists();
             let _ = std::fs::remove_dir(&probe);
             ok
         });
-        let writable = |root: &str, file: &str| {
-            let root = PathBuf::from(root);
+        let writable = |root: PathBuf, file: &str| {
             let probe = root.join(format!("workbook-grade-probe-{}", std::process::id()));
             let ok = std::fs::create_dir(&probe).is_ok() && probe.join(file).exists();
             let _ = std::fs::remove_dir(&probe);
@@ -117,8 +115,11 @@ impl Sandbox {
                 (Some(root.clone()), Some(root.clone()))
             }
             _ => (
-                writable("/sys/fs/cgroup/memory", "memory.limit_in_bytes"),
-                writable("/sys/fs/cgroup/cpu", "cpu.cfs_quota_us"),
+                writable(
+                    own_cgroup("/sys/fs/cgroup/memory", "memory"),
+                    "memory.limit_in_bytes",
+                ),
+                writable(own_cgroup("/sys/fs/cgroup/cpu", "cpu"), "cpu.cfs_quota_us"),
             ),
         };
         Sandbox {
@@ -259,6 +260,29 @@ impl Sandbox {
     /// the checks' own nodes would fail every check.
     fn unprivileged(&self) -> bool {
         self.sealed && as_root()
+    }
+}
+
+/// Where a v1 hierarchy mounted at `mount` puts this process: the grader's own cgroups are made
+/// below it, so limits set on the grader (a container's, the autograder rehearsal's half a CPU)
+/// hold for everything it starts too. The mount itself when this process sits at the top or its
+/// folder is not visible here (a container's cgroup namespace).
+fn own_cgroup(mount: &str, controller: &str) -> PathBuf {
+    let mount = PathBuf::from(mount);
+    let Ok(text) = std::fs::read_to_string("/proc/self/cgroup") else {
+        return mount;
+    };
+    let own = text.lines().find_map(|line| {
+        let mut fields = line.splitn(3, ':');
+        let (_, controllers, path) = (fields.next()?, fields.next()?, fields.next()?);
+        controllers
+            .split(',')
+            .any(|c| c == controller)
+            .then(|| path.trim_start_matches('/').to_string())
+    });
+    match own {
+        Some(path) if !path.is_empty() && mount.join(&path).is_dir() => mount.join(path),
+        _ => mount,
     }
 }
 
