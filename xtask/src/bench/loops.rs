@@ -10,7 +10,7 @@ use anyhow::{bail, Context, Result};
 use serde::Serialize;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-use workbook_harness::{project_root, Domain, Environment, NodeProcess};
+use workbook_harness::{project_root, Domain, Environment, Isolation, NodeProcess, World};
 
 /// An idle server's resident memory.
 #[derive(Debug, Clone, Serialize)]
@@ -104,7 +104,46 @@ pub fn timings(plan: &Plan) -> Result<Vec<Timing>> {
         )?);
     }
     timings.extend(rejections()?);
+    timings.extend(sealed_world());
     Ok(timings)
+}
+
+/// What every check pays for its sealed world: the world made, one program run in it to its
+/// end, the world ended; the median of 20. Nothing where the machine refuses namespaces.
+pub fn sealed_world() -> Option<Timing> {
+    if !Isolation::current().is_sealed() {
+        ui::check_line(
+            false,
+            "sealed world",
+            "not measured: checks are not sealed on this machine",
+            None,
+        );
+        return None;
+    }
+    let mut times: Vec<Duration> = (0..20)
+        .map(|_| {
+            let started = Instant::now();
+            let world = World::sealed();
+            let output = world.run("true", world.command("/bin/true"), Duration::from_secs(10));
+            drop(world);
+            (output.code == Some(0)).then(|| started.elapsed())
+        })
+        .collect::<Option<_>>()?;
+    times.sort();
+    let median = times[times.len() / 2];
+    ui::check_line(
+        true,
+        "sealed world",
+        &format!(
+            "{:.0} ms to make one, run a program in it and end it (median of 20)",
+            median.as_secs_f64() * 1000.0
+        ),
+        None,
+    );
+    Some(Timing {
+        what: "a sealed world (made, one program run, ended)".into(),
+        seconds: median.as_secs_f64(),
+    })
 }
 
 /// What the names of the rejection timings start with.
