@@ -291,6 +291,9 @@ fn put(dir: &Path, exercise: &Exercise, sources: &Sources) -> Result<()> {
 
 use std::os::unix::process::CommandExt;
 
+/// The most of cargo's messages about one student's build that the grader keeps.
+const MESSAGES_LIMIT: u64 = 16 << 20;
+
 /// The name a program is built under in the grading workspace.
 fn graded_name(program: &str) -> String {
     format!("graded_{program}")
@@ -302,9 +305,12 @@ fn run_with_deadline(mut command: Command, deadline: Duration) -> Result<(Vec<u8
     let mut child = command.spawn().context("cannot start cargo")?;
     let mut stdout = child.stdout.take().context("no stdout")?;
     let mut stderr = child.stderr.take().context("no stderr")?;
+    // cargo's messages, capped: a submission can make the compiler print without end (errors
+    // from a recursive macro), and the grader keeps only what a report can show.
     let out = std::thread::spawn(move || {
         let mut bytes = Vec::new();
-        let _ = stdout.read_to_end(&mut bytes);
+        let _ = (&mut stdout).take(MESSAGES_LIMIT).read_to_end(&mut bytes);
+        let _ = std::io::copy(&mut stdout, &mut std::io::sink());
         bytes
     });
     let err = std::thread::spawn(move || {
