@@ -180,7 +180,7 @@ pub fn print(results: &Results) {
         println!("  {:<32} {:>8.1} MiB resident, idle", m.server, m.rss_mib);
     }
     for t in &results.loops {
-        println!("  {:<32} {:>8.1} s", t.what, t.seconds);
+        println!("  {:<32} {:>10}", t.what, duration(t.seconds));
     }
     println!("\n  {}", "targets".bold());
     for t in &results.targets {
@@ -279,7 +279,7 @@ fn markdown(results: &Results, command: &str) -> String {
         );
     }
     for t in &results.loops {
-        let _ = writeln!(text, "| {} | {:.1} s |", t.what, t.seconds);
+        let _ = writeln!(text, "| {} | {} |", t.what, duration(t.seconds));
     }
     text.push_str("\n| target | wanted | measured | met |\n| --- | --- | --- | --- |\n");
     // A target this run did not measure has no row: the book shows its own measurement (the
@@ -353,4 +353,13 @@ fn chart(pairs: &[Pair], path: &PathBuf) -> Result<()> {
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     root.present().map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok(())
+}
+
+/// A loop's time as a person reads it: milliseconds below a second, else seconds.
+fn duration(seconds: f64) -> String {
+    if seconds < 1.0 {
+        format!("{:.0} ms", seconds * 1000.0)
+    } else {
+        format!("{seconds:.1} s")
+    }
 }
