@@ -348,20 +348,16 @@ pub fn sandbox_for(rubric: &Rubric, target: &Path) -> Sandbox {
 /// One grading run per workbook at a time: they share the pristine workspace. A second run
 /// (say, another shard on the same machine) waits for the first.
 fn lock(root: &Path) -> Result<std::fs::File> {
-    use std::os::fd::AsRawFd;
     let dir = root.join(".workbook/grading");
     std::fs::create_dir_all(&dir)?;
     let file = std::fs::File::create(dir.join("lock"))?;
-    // SAFETY: flock(2) on a file descriptor this function owns.
-    if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
+    if file.try_lock().is_err() {
         println!(
             "  {} waiting for another `cargo xtask grade` in this workbook to finish",
             "…".yellow()
         );
-        // SAFETY: as above; this call blocks until the other run releases the lock.
-        if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) } != 0 {
-            bail!("cannot lock {}", dir.join("lock").display());
-        }
+        file.lock()
+            .with_context(|| format!("cannot lock {}", dir.join("lock").display()))?;
     }
     Ok(file)
 }
