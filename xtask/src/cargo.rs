@@ -64,7 +64,7 @@ pub fn own_build() -> Result<Option<ExitCode>> {
         target.display(),
         other.display()
     );
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let cargo = program();
     let status = Command::new(cargo)
         .args(["run", "--quiet", "--package", "xtask", "--"])
         .args(std::env::args_os().skip(1))
@@ -95,10 +95,15 @@ pub fn claim_target(root: &Path, target: &Path) -> Result<()> {
     Ok(())
 }
 
+/// The cargo program to run: the one that started xtask (`CARGO`), else `cargo` on the PATH.
+pub fn program() -> std::ffi::OsString {
+    std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into())
+}
+
 /// `cargo <subcommand>` at the project root, in `environment`. The target folder is already
 /// this clone's: [`own_build`] claimed it at start-up and holds it until xtask exits.
 pub fn command(environment: &Environment, subcommand: &str) -> Command {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let cargo = program();
     let mut command = Command::new(cargo);
     command.arg(subcommand).current_dir(project_root());
     environment.apply(&mut command);
@@ -142,7 +147,7 @@ pub fn target_dir() -> Result<PathBuf> {
 
 /// `cargo metadata --no-deps` of the workspace, parsed.
 fn metadata() -> Result<serde_json::Value> {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let cargo = program();
     let output = Command::new(cargo)
         .args(["metadata", "--no-deps", "--format-version", "1"])
         .current_dir(project_root())
@@ -186,4 +191,77 @@ pub fn workspace_binaries() -> Result<Vec<String>> {
     names.sort();
     names.dedup();
     Ok(names)
+}
+
+/// What xtask reads of cargo's `--message-format=json` output.
+#[derive(Debug, PartialEq)]
+pub enum Message {
+    /// A compiler diagnostic about `target`, with rustc's rendered text.
+    Diagnostic {
+        target: String,
+        level: String,
+        rendered: String,
+    },
+    /// A target was built; `executable` is the program, for binaries and tests.
+    Artifact {
+        target: String,
+        executable: Option<PathBuf>,
+    },
+}
+
+/// The messages in cargo's JSON output, in order; other lines (and other reasons) are skipped.
+pub fn messages(stdout: &[u8]) -> Vec<Message> {
+    String::from_utf8_lossy(stdout)
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter_map(|message| {
+            let target = message["target"]["name"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            match message["reason"].as_str()? {
+                "compiler-message" => Some(Message::Diagnostic {
+                    target,
+                    level: message["message"]["level"].as_str()?.to_string(),
+                    rendered: message["message"]["rendered"].as_str()?.to_string(),
+                }),
+                "compiler-artifact" => Some(Message::Artifact {
+                    target,
+                    executable: message["executable"].as_str().map(PathBuf::from),
+                }),
+                _ => None,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_messages_give_diagnostics_and_artifacts_and_skip_the_rest() {
+        let stdout = concat!(
+            "{\"reason\":\"compiler-message\",\"target\":{\"name\":\"check\"},",
+            "\"message\":{\"level\":\"error\",\"rendered\":\"error[E0425]\"}}\n",
+            "not json at all\n",
+            "{\"reason\":\"build-script-executed\"}\n",
+            "{\"reason\":\"compiler-artifact\",\"target\":{\"name\":\"check\"},",
+            "\"executable\":\"/t/check-1\"}\n",
+        );
+        assert_eq!(
+            messages(stdout.as_bytes()),
+            [
+                Message::Diagnostic {
+                    target: "check".into(),
+                    level: "error".into(),
+                    rendered: "error[E0425]".into(),
+                },
+                Message::Artifact {
+                    target: "check".into(),
+                    executable: Some(PathBuf::from("/t/check-1")),
+                },
+            ]
+        );
+    }
 }

@@ -17,10 +17,7 @@ use workbook_harness::{project_root, Isolation};
 pub fn run(query: Option<&str>, side: Side) -> Result<ExitCode> {
     let root = project_root();
     let catalogue = Catalogue::load()?;
-    let exercise = match query {
-        Some(query) => catalogue.find(query)?.clone(),
-        None => current(&catalogue)?,
-    };
+    let exercise = pick(&catalogue, query)?;
     let environment = provision::ensure()?;
     let started = Instant::now();
     ui::heading(
@@ -41,9 +38,12 @@ pub fn run(query: Option<&str>, side: Side) -> Result<ExitCode> {
     isolation_line();
     let step = ui::Step::start(
         "build",
-        &format!("cargo test --no-run -p {}", exercise.package(side)),
+        &format!(
+            "cargo test --no-run -p {}",
+            exercise.crate_of(side).package()
+        ),
     );
-    let executable = match suite::build(&root, &environment, &exercise, side, None)? {
+    let executable = match suite::build(&root, &environment, &exercise, side)? {
         Build::Ready(path) => {
             step.done("compiled");
             path
@@ -68,7 +68,7 @@ pub fn run(query: Option<&str>, side: Side) -> Result<ExitCode> {
             exercise.checks.len()
         ),
     );
-    let crate_dir = exercise.crate_dir(&root, side);
+    let crate_dir = exercise.crate_of(side).dir(&root);
     let mut board = Board::new(&exercise);
     let results = suite::run_watched(
         &executable,
@@ -341,7 +341,7 @@ fn record(exercise: &Exercise, side: Side, passed: usize, failed: usize) -> Resu
     }
     let root = project_root();
     let mut progress = Progress::load(&root);
-    let source = progress::source_hash(&exercise.crate_dir(&root, Side::Exercise));
+    let source = progress::source_hash(&exercise.crate_of(Side::Exercise).dir(&root));
     let record = progress.record(exercise);
     record.source = source;
     record.passed = passed;
@@ -349,15 +349,11 @@ fn record(exercise: &Exercise, side: Side, passed: usize, failed: usize) -> Resu
     progress.save(&root)
 }
 
-/// The first exercise that is not done (the last one when all are).
-pub fn current(catalogue: &Catalogue) -> Result<Exercise> {
+/// The exercise the student named, or the first one they have not done yet.
+pub fn pick(catalogue: &Catalogue, query: Option<&str>) -> Result<Exercise> {
     let root = project_root();
     let progress = Progress::load(&root);
-    Ok(catalogue
-        .exercises
-        .iter()
-        .find(|e| progress.status(&root, e) != Status::Done)
-        .or(catalogue.exercises.last())
+    catalogue
+        .pick(query, |e| progress.status(&root, e) == Status::Done)
         .cloned()
-        .expect("the data file lists at least one exercise"))
 }

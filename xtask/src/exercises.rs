@@ -78,28 +78,56 @@ pub enum Side {
     Solution,
 }
 
+/// One crate of an exercise: the student's or the reference one. It owns every name the tools
+/// derive from the exercise's folder: the crate's path, its cargo package and its binary.
+#[derive(Debug, Clone, Copy)]
+pub struct Crate<'a> {
+    pub exercise: &'a Exercise,
+    pub side: Side,
+}
+
+impl Crate<'_> {
+    /// The folder of its side's crates, relative to a project root: `exercises` or `solutions`.
+    pub fn parent(&self) -> &'static str {
+        match self.side {
+            Side::Exercise => "exercises",
+            Side::Solution => "solutions",
+        }
+    }
+
+    /// The crate's folder relative to a project root: `exercises/01-speed-server`.
+    pub fn relative(&self) -> PathBuf {
+        Path::new(self.parent()).join(&self.exercise.dir)
+    }
+
+    /// The crate's folder under `root`.
+    pub fn dir(&self, root: &Path) -> PathBuf {
+        root.join(self.relative())
+    }
+
+    /// The cargo package: `exercise-01-speed-server`, `solution-speed-server`.
+    pub fn package(&self) -> String {
+        match self.side {
+            Side::Exercise => format!("exercise-{}", self.exercise.dir),
+            Side::Solution => format!("solution-{}", self.exercise.name),
+        }
+    }
+
+    /// The binary the crate builds.
+    pub fn binary(&self) -> &str {
+        match self.side {
+            Side::Exercise => &self.exercise.program,
+            Side::Solution => &self.exercise.solution,
+        }
+    }
+}
+
 impl Exercise {
-    /// The crate folder of `side`, under `root`.
-    pub fn crate_dir(&self, root: &Path, side: Side) -> PathBuf {
-        match side {
-            Side::Exercise => root.join("exercises").join(&self.dir),
-            Side::Solution => root.join("solutions").join(&self.dir),
-        }
-    }
-
-    /// The cargo package of `side`.
-    pub fn package(&self, side: Side) -> String {
-        match side {
-            Side::Exercise => format!("exercise-{}", self.dir),
-            Side::Solution => format!("solution-{}", self.name),
-        }
-    }
-
-    /// The binary of `side`.
-    pub fn binary(&self, side: Side) -> &str {
-        match side {
-            Side::Exercise => &self.program,
-            Side::Solution => &self.solution,
+    /// The crate of `side`.
+    pub fn crate_of(&self, side: Side) -> Crate<'_> {
+        Crate {
+            exercise: self,
+            side,
         }
     }
 
@@ -138,6 +166,20 @@ impl Catalogue {
             })?;
         }
         Ok(catalogue)
+    }
+
+    /// The exercise a command works on: the one the student named, or else the first one `done`
+    /// does not hold for (the last one when all are done).
+    pub fn pick(&self, query: Option<&str>, done: impl Fn(&Exercise) -> bool) -> Result<&Exercise> {
+        match query {
+            Some(query) => self.find(query),
+            None => Ok(self
+                .exercises
+                .iter()
+                .find(|e| !done(e))
+                .or(self.exercises.last())
+                .expect("the data file lists at least one exercise")),
+        }
     }
 
     /// Finds the exercise a student named, or says which names exist.
@@ -203,7 +245,12 @@ mod tests {
             .find("sped-server")
             .expect_err("no such exercise");
         assert!(format!("{error:#}").contains("did you mean `speed-server`"));
-        assert!(error.downcast_ref::<crate::ui::Usage>().is_some());
+        assert_eq!(
+            error
+                .downcast_ref::<crate::ui::Problem>()
+                .map(|problem| problem.kind),
+            Some(crate::ui::ProblemKind::Usage)
+        );
     }
 
     #[test]
@@ -211,7 +258,8 @@ mod tests {
         for exercise in catalogue().exercises {
             let suite = std::fs::read_to_string(
                 exercise
-                    .crate_dir(&project_root(), Side::Solution)
+                    .crate_of(Side::Solution)
+                    .dir(&project_root())
                     .join("tests/check.rs"),
             )
             .expect("the solution has tests/check.rs");

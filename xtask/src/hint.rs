@@ -11,10 +11,7 @@ use workbook_harness::project_root;
 pub fn run(query: Option<&str>, all: bool) -> Result<()> {
     let root = project_root();
     let catalogue = Catalogue::load()?;
-    let exercise = match query {
-        Some(query) => catalogue.find(query)?.clone(),
-        None => crate::check::current(&catalogue)?,
-    };
+    let exercise = crate::check::pick(&catalogue, query)?;
     let mut progress = Progress::load(&root);
     let total = exercise.hints.len();
     let shown = progress.record(&exercise).hints_shown;

@@ -405,13 +405,11 @@ fn main() -> ExitCode {
 
 /// Prints a command's error the way its kind asks for, and gives the exit code.
 fn report(error: anyhow::Error) -> ExitCode {
-    if let Some(usage) = error.downcast_ref::<ui::Usage>() {
-        ui::error(&usage.problem, &usage.fix);
-        return ExitCode::from(2);
-    }
     if let Some(problem) = error.downcast_ref::<ui::Problem>() {
         ui::error(&problem.problem, &problem.fix);
-    } else if error.downcast_ref::<provision::StepFailure>().is_none() {
+        return ExitCode::from(problem.exit_code());
+    }
+    if error.downcast_ref::<provision::StepFailure>().is_none() {
         ui::error(&format!("{error:#}"), "");
     }
     ExitCode::from(1)

@@ -86,7 +86,7 @@ impl Progress {
 
     /// The exercise's status from its current sources and its last check.
     pub fn status(&self, root: &Path, exercise: &Exercise) -> Status {
-        let dir = exercise.crate_dir(root, Side::Exercise);
+        let dir = exercise.crate_of(Side::Exercise).dir(root);
         let hash = source_hash(&dir);
         match self.exercises.get(&exercise.name) {
             Some(r) if r.source == hash && r.failed == 0 && r.passed > 0 => Status::Done,

@@ -16,8 +16,12 @@ pub fn run(query: &str, yes: bool) -> Result<()> {
     let root = project_root();
     let catalogue = Catalogue::load()?;
     let exercise = catalogue.find(query)?.clone();
-    let dir = exercise.crate_dir(&root, Side::Exercise);
-    let relative = format!("exercises/{}", exercise.dir);
+    let dir = exercise.crate_of(Side::Exercise).dir(&root);
+    let relative = exercise
+        .crate_of(Side::Exercise)
+        .relative()
+        .display()
+        .to_string();
     let shipped = shipped_files(&root, &exercise.dir)?;
     ui::heading(
         "reset",

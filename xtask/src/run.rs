@@ -23,7 +23,7 @@ pub fn run(program: &str, args: &[String], release: bool, solution: bool) -> Res
                 } else {
                     Side::Exercise
                 };
-                exercise_program = exercise.binary(side).to_string();
+                exercise_program = exercise.crate_of(side).binary().to_string();
                 &exercise_program
             }
             Err(_) if !solution => program,

@@ -58,7 +58,7 @@ pub fn run(options: Options) -> Result<ExitCode> {
 fn standing(root: &Path, progress: &Progress, exercise: &Exercise) -> String {
     let total = exercise.checks.len();
     let record = progress.exercises.get(&exercise.name);
-    let current = progress::source_hash(&exercise.crate_dir(root, Side::Exercise))
+    let current = progress::source_hash(&exercise.crate_of(Side::Exercise).dir(root))
         == record.map(|r| r.source.as_str()).unwrap_or_default();
     match record {
         Some(r) if r.passed + r.failed == 0 => format!(
@@ -105,7 +105,7 @@ fn confirmed(exercise: &Exercise) -> Result<bool> {
 
 /// Prints every source file of the reference crate, and where the book explains it.
 fn show(root: &Path, exercise: &Exercise) -> Result<()> {
-    let dir = exercise.crate_dir(root, Side::Solution);
+    let dir = exercise.crate_of(Side::Solution).dir(root);
     let files = sources(&dir.join("src"))
         .with_context(|| format!("cannot list the solution in {}", dir.display()))?;
     for file in files {

@@ -97,11 +97,33 @@ pub fn seconds(duration: Duration) -> String {
     format!("{:.1} s", duration.as_secs_f64())
 }
 
-/// An error a person can act on: what is wrong, and what to do about it. `main` prints both.
+/// An error a person can act on: what is wrong, and what to do about it. `main` prints both, and
+/// exits with 2 for a mistake on the command line, 1 for anything else.
 #[derive(Debug)]
 pub struct Problem {
     pub problem: String,
     pub fix: String,
+    pub kind: ProblemKind,
+}
+
+/// Whose move a [`Problem`] asks for, which decides the exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProblemKind {
+    /// Something went wrong while the command ran (exit 1).
+    Failure,
+    /// A mistake on the command line, such as an unknown exercise or a missing argument: exit 2,
+    /// the usual code for usage errors.
+    Usage,
+}
+
+impl Problem {
+    /// The exit code `main` gives this problem.
+    pub fn exit_code(&self) -> u8 {
+        match self.kind {
+            ProblemKind::Failure => 1,
+            ProblemKind::Usage => 2,
+        }
+    }
 }
 
 /// Builds a [`Problem`] as an `anyhow::Error`.
@@ -109,6 +131,16 @@ pub fn problem(problem: impl Into<String>, fix: impl Into<String>) -> anyhow::Er
     anyhow::Error::new(Problem {
         problem: problem.into(),
         fix: fix.into(),
+        kind: ProblemKind::Failure,
+    })
+}
+
+/// Builds a [`Problem`] of the command line's (exit 2) as an `anyhow::Error`.
+pub fn usage(problem: impl Into<String>, fix: impl Into<String>) -> anyhow::Error {
+    anyhow::Error::new(Problem {
+        problem: problem.into(),
+        fix: fix.into(),
+        kind: ProblemKind::Usage,
     })
 }
 
@@ -119,30 +151,6 @@ impl std::fmt::Display for Problem {
 }
 
 impl std::error::Error for Problem {}
-
-/// A mistake on the command line (unknown exercise, missing argument): `main` prints it like a
-/// [`Problem`] and exits with 2, the usual code for usage errors.
-#[derive(Debug)]
-pub struct Usage {
-    pub problem: String,
-    pub fix: String,
-}
-
-/// Builds a [`Usage`] error as an `anyhow::Error`.
-pub fn usage(problem: impl Into<String>, fix: impl Into<String>) -> anyhow::Error {
-    anyhow::Error::new(Usage {
-        problem: problem.into(),
-        fix: fix.into(),
-    })
-}
-
-impl std::fmt::Display for Usage {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} (fix: {})", self.problem, self.fix)
-    }
-}
-
-impl std::error::Error for Usage {}
 
 /// One check of an exercise: `✓ title` or `✗ title` with what was expected, what happened and
 /// the hint, each on its own labelled, indented line.

@@ -44,7 +44,7 @@ pub fn run(only: Option<&str>) -> Result<ExitCode> {
         let solution = build_suite(&root, &environment, exercise, Side::Solution)?;
         let results = suite::run(
             &solution,
-            &exercise.crate_dir(&root, Side::Solution),
+            &exercise.crate_of(Side::Solution).dir(&root),
             &environment,
             exercise,
             None,
@@ -77,7 +77,7 @@ pub fn run(only: Option<&str>) -> Result<ExitCode> {
             ));
         }
 
-        match suite::build(&root, &environment, exercise, Side::Exercise, None)? {
+        match suite::build(&root, &environment, exercise, Side::Exercise)? {
             Build::Failed(messages) => {
                 line(false, "as shipped", "does not compile");
                 eprint!("{messages}");
@@ -89,7 +89,7 @@ pub fn run(only: Option<&str>) -> Result<ExitCode> {
             Build::Ready(shipped) => {
                 let outcomes = suite::run(
                     &shipped,
-                    &exercise.crate_dir(&root, Side::Exercise),
+                    &exercise.crate_of(Side::Exercise).dir(&root),
                     &environment,
                     exercise,
                     None,
@@ -134,7 +134,7 @@ pub fn run(only: Option<&str>) -> Result<ExitCode> {
             let program = variants_dir.join(&variant.program);
             let outcomes = suite::run(
                 &solution,
-                &exercise.crate_dir(&root, Side::Solution),
+                &exercise.crate_of(Side::Solution).dir(&root),
                 &environment,
                 exercise,
                 Some(&program),
@@ -226,11 +226,11 @@ fn build_suite(
     exercise: &Exercise,
     side: Side,
 ) -> Result<std::path::PathBuf> {
-    match suite::build(root, environment, exercise, side, None)? {
+    match suite::build(root, environment, exercise, side)? {
         Build::Ready(path) => Ok(path),
         Build::Failed(messages) => {
             eprint!("{messages}");
-            bail!("{} does not compile", exercise.package(side))
+            bail!("{} does not compile", exercise.crate_of(side).package())
         }
     }
 }

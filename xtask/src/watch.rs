@@ -14,11 +14,8 @@ const SETTLE: Duration = Duration::from_millis(300);
 
 pub fn run(query: Option<&str>) -> Result<()> {
     let catalogue = Catalogue::load()?;
-    let exercise = match query {
-        Some(query) => catalogue.find(query)?.clone(),
-        None => check::current(&catalogue)?,
-    };
-    let dir = exercise.crate_dir(&project_root(), Side::Exercise);
+    let exercise = check::pick(&catalogue, query)?;
+    let dir = exercise.crate_of(Side::Exercise).dir(&project_root());
     let (sender, changes) = mpsc::channel();
     let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
         if let Ok(event) = event {

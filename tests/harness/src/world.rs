@@ -144,7 +144,7 @@ impl World {
     /// Waits until `service` is in this world's graph with a server behind it, as an independent
     /// rclpy node sees it.
     pub fn wait_for_service(&self, service: &str, deadline: Duration) -> Result<GraphEntry> {
-        self.wait_for_service_from(service, deadline, None)
+        self.read_graph("wait-service", service, deadline, None)
     }
 
     /// Waits until a client can call the SetSpeed service `service`, as the Rust `speed_probe`
@@ -186,17 +186,6 @@ impl World {
     /// types and the publishing nodes.
     pub fn wait_for_topic(&self, topic: &str, deadline: Duration) -> Result<GraphEntry> {
         self.read_graph("wait-topic", topic, deadline, None)
-    }
-
-    /// Like [`World::wait_for_service`], but gives up as soon as `server` (the program expected
-    /// to offer the service) exits, saying how it ended.
-    pub fn wait_for_service_from(
-        &self,
-        service: &str,
-        deadline: Duration,
-        server: Option<&mut NodeProcess>,
-    ) -> Result<GraphEntry> {
-        self.read_graph("wait-service", service, deadline, server)
     }
 
     fn read_graph(

@@ -59,7 +59,7 @@ pub fn steps(exercises: &[Exercise], rubric: &Rubric) -> Vec<Step> {
 pub fn check_command(exercise: &Exercise, test: &str) -> String {
     format!(
         "cargo test --quiet --package {} --test check -- --exact checks::{test}",
-        exercise.package(Side::Exercise)
+        exercise.crate_of(Side::Exercise).package()
     )
 }
 
@@ -68,11 +68,19 @@ pub fn workflow(exercises: &[Exercise], rubric: &Rubric) -> String {
     let steps = steps(exercises, rubric);
     let mut references = String::from("-p workbook-probes");
     for exercise in exercises {
-        let _ = write!(references, " -p {}", exercise.package(Side::Solution));
+        let _ = write!(
+            references,
+            " -p {}",
+            exercise.crate_of(Side::Solution).package()
+        );
     }
     let mut suites = String::new();
     for exercise in exercises {
-        let _ = write!(suites, " -p {}", exercise.package(Side::Exercise));
+        let _ = write!(
+            suites,
+            " -p {}",
+            exercise.crate_of(Side::Exercise).package()
+        );
     }
     let mut text = String::from(
         "# GitHub Classroom autograding for the rclrs services workbook.\n\

@@ -30,7 +30,8 @@ pub fn measure(students: usize, jobs: usize) -> Result<Timing> {
             } else {
                 copy_sources(
                     &exercise
-                        .crate_dir(&root, crate::exercises::Side::Solution)
+                        .crate_of(crate::exercises::Side::Solution)
+                        .dir(&root)
                         .join("src"),
                     &src,
                 )?;

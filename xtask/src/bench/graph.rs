@@ -49,7 +49,7 @@ pub fn queries(environment: &Environment) -> Result<Vec<Timing>> {
 /// One `cargo xtask ros2 <args>` in the server's domain: its time, once its answer holds
 /// `expected`.
 fn ros2(domain: &Domain, args: &[&str], expected: &str) -> Result<f64> {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let cargo = crate::cargo::program();
     let mut command = Command::new(cargo);
     command
         .args(["xtask", "ros2"])

@@ -171,21 +171,21 @@ pub fn rejections() -> Result<Vec<Timing>> {
         let exercise = catalogue.find(&number.to_string())?.clone();
         let what = format!("{REJECT} {kind} ({}, {variant})", exercise.label());
         let step = ui::Step::start(&what, "the suite against the variant");
-        let executable =
-            match crate::suite::build(&root, &environment, &exercise, Side::Solution, None)? {
-                crate::suite::Build::Ready(path) => path,
-                crate::suite::Build::Failed(messages) => {
-                    step.failed("the suite does not compile");
-                    bail!(
-                        "the suite of {} does not compile:\n{messages}",
-                        exercise.label()
-                    );
-                }
-            };
+        let executable = match crate::suite::build(&root, &environment, &exercise, Side::Solution)?
+        {
+            crate::suite::Build::Ready(path) => path,
+            crate::suite::Build::Failed(messages) => {
+                step.failed("the suite does not compile");
+                bail!(
+                    "the suite of {} does not compile:\n{messages}",
+                    exercise.label()
+                );
+            }
+        };
         let started = Instant::now();
         let results = crate::suite::run(
             &executable,
-            &exercise.crate_dir(&root, Side::Solution),
+            &exercise.crate_of(Side::Solution).dir(&root),
             &environment,
             &exercise,
             Some(&variants.join(variant)),
@@ -226,7 +226,7 @@ fn timed(what: &str, args: &[&str], env: &[(&str, &str)]) -> Result<Timing> {
 
 /// Runs `cargo xtask <args>` as a student would type it, output hidden unless it fails.
 fn run_xtask(args: &[&str], env: &[(&str, &str)]) -> Result<()> {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let cargo = crate::cargo::program();
     let mut command = Command::new(cargo);
     command
         .args(["xtask"])

@@ -41,7 +41,7 @@ pub struct Compiler {
 impl Compiler {
     /// The cargo running xtask (`CARGO`) and the rustc of its toolchain.
     pub fn find() -> Result<Compiler> {
-        let cargo = PathBuf::from(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+        let cargo = PathBuf::from(crate::cargo::program());
         let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
         let output = Command::new(&rustc)
             .args(["--print", "sysroot"])

@@ -8,7 +8,7 @@ use super::sandbox::Sandbox;
 use super::submissions::{self, Submission};
 use super::workspace::{Built, Workspace};
 use crate::cargo;
-use crate::exercises::{Catalogue, Exercise};
+use crate::exercises::{Catalogue, Exercise, Side};
 use crate::suite;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -100,7 +100,10 @@ impl Grader {
         for exercise in &self.exercises {
             match submission.exercises.get(&exercise.name) {
                 None => {
-                    let detail = format!("no exercises/{}/src/ in the submission", exercise.dir);
+                    let detail = format!(
+                        "no {}/src/ in the submission",
+                        exercise.crate_of(Side::Exercise).relative().display()
+                    );
                     reports.insert(exercise.name.clone(), self.missing(exercise, detail));
                 }
                 Some(sources) if self.workspace.is_starter(exercise, sources) => {

@@ -164,7 +164,7 @@ pub fn run(options: Options) -> Result<ExitCode> {
     );
     let mut suites = BTreeMap::new();
     for exercise in &exercises {
-        match suite::build(&root, &environment, exercise, Side::Solution, None)? {
+        match suite::build(&root, &environment, exercise, Side::Solution)? {
             Build::Ready(path) => {
                 suites.insert(exercise.name.clone(), path);
             }
@@ -190,7 +190,7 @@ pub fn run(options: Options) -> Result<ExitCode> {
         "xtask",
     ]);
     for exercise in &catalogue.exercises {
-        references.args(["--package", &exercise.package(Side::Solution)]);
+        references.args(["--package", &exercise.crate_of(Side::Solution).package()]);
     }
     let status = references.status().context("cannot run cargo")?;
     if !status.success() {

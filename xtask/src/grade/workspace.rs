@@ -13,7 +13,8 @@ use super::build_folder::{BuildFolder, Dependencies};
 use super::compiler::Compiler;
 use super::sandbox::Sandbox;
 use super::submissions::Sources;
-use crate::exercises::{Catalogue, Exercise};
+use crate::cargo::Message;
+use crate::exercises::{Catalogue, Exercise, Side};
 use anyhow::{bail, Context, Result};
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -85,7 +86,7 @@ impl Workspace {
 
         let mut starters = BTreeMap::new();
         for exercise in &catalogue.exercises {
-            let crate_dir = Path::new("exercises").join(&exercise.dir);
+            let crate_dir = exercise.crate_of(Side::Exercise).relative();
             let mut crate_manifest: toml::Table = toml::from_str(std::str::from_utf8(file(
                 &crate_dir.join("Cargo.toml").to_string_lossy(),
             )?)?)?;
@@ -126,7 +127,7 @@ impl Workspace {
         }
         // The shipped exercises, built by the grader: cargo compiles the dependencies with this
         // workspace's features, once, into the shared target folder.
-        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let cargo = crate::cargo::program();
         let mut prime = Command::new(cargo);
         prime
             .args(["build", "--quiet", "--workspace"])
@@ -146,7 +147,7 @@ impl Workspace {
             catalogue
                 .exercises
                 .iter()
-                .map(|e| format!("exercise-{}", e.dir)),
+                .map(|e| e.crate_of(Side::Exercise).package()),
         );
         Ok(Workspace {
             dir,
@@ -197,7 +198,7 @@ impl Workspace {
         ];
         let packages: Vec<String> = work
             .iter()
-            .map(|(e, _)| format!("exercise-{}", e.dir))
+            .map(|(e, _)| e.crate_of(Side::Exercise).package())
             .collect();
         for package in &packages {
             args.extend(["--package", package]);
@@ -223,24 +224,18 @@ impl Workspace {
 
         let mut messages: BTreeMap<String, String> = BTreeMap::new();
         let mut programs: BTreeMap<String, PathBuf> = BTreeMap::new();
-        for line in String::from_utf8_lossy(&stdout).lines() {
-            let Ok(message) = serde_json::from_str::<serde_json::Value>(line) else {
-                continue;
-            };
-            let target = message["target"]["name"].as_str().unwrap_or_default();
-            match message["reason"].as_str() {
-                Some("compiler-message") if message["message"]["level"] == "error" => {
-                    if let Some(rendered) = message["message"]["rendered"].as_str() {
-                        messages
-                            .entry(target.to_string())
-                            .or_default()
-                            .push_str(rendered);
-                    }
-                }
-                Some("compiler-artifact") => {
-                    if let Some(path) = message["executable"].as_str() {
-                        programs.insert(target.to_string(), PathBuf::from(path));
-                    }
+        for message in crate::cargo::messages(&stdout) {
+            match message {
+                Message::Diagnostic {
+                    target,
+                    level,
+                    rendered,
+                } if level == "error" => messages.entry(target).or_default().push_str(&rendered),
+                Message::Artifact {
+                    target,
+                    executable: Some(path),
+                } => {
+                    programs.insert(target, path);
                 }
                 _ => {}
             }

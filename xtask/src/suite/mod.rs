@@ -10,6 +10,7 @@ mod parse;
 mod tests;
 mod verdicts;
 
+use crate::cargo::Message;
 use crate::exercises::{Exercise, Side};
 use anyhow::{bail, Context, Result};
 pub use parse::parse;
@@ -61,15 +62,13 @@ pub fn build(
     environment: &Environment,
     exercise: &Exercise,
     side: Side,
-    target: Option<&Path>,
 ) -> Result<Build> {
-    let shared = crate::cargo::target_dir()?;
-    crate::cargo::claim_target(root, target.unwrap_or(&shared))?;
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    crate::cargo::claim_target(root, &crate::cargo::target_dir()?)?;
+    let cargo = crate::cargo::program();
     let mut command = Command::new(cargo);
     command
         .args(["test", "--no-run", "--test", "check", "--package"])
-        .arg(exercise.package(side))
+        .arg(exercise.crate_of(side).package())
         .arg(if colored::control::SHOULD_COLORIZE.should_colorize() {
             // Rendered for a terminal: rustc's own colours.
             "--message-format=json-diagnostic-rendered-ansi"
@@ -78,32 +77,20 @@ pub fn build(
         })
         .current_dir(root);
     environment.apply(&mut command);
-    if let Some(target) = target {
-        command.env("CARGO_TARGET_DIR", target);
-    }
     let output = command
         .output()
         .with_context(|| format!("cannot run cargo in {}", root.display()))?;
     let mut executable = None;
     let mut messages = String::new();
-    for line in String::from_utf8_lossy(&output.stdout).lines() {
-        let Ok(message) = serde_json::from_str::<serde_json::Value>(line) else {
-            continue;
-        };
-        match message["reason"].as_str() {
-            Some("compiler-message") => {
-                let level = message["message"]["level"].as_str().unwrap_or("");
-                if level == "error" || level == "warning" {
-                    if let Some(rendered) = message["message"]["rendered"].as_str() {
-                        messages.push_str(rendered);
-                    }
-                }
-            }
-            Some("compiler-artifact") if message["target"]["name"] == "check" => {
-                if let Some(path) = message["executable"].as_str() {
-                    executable = Some(PathBuf::from(path));
-                }
-            }
+    for message in crate::cargo::messages(&output.stdout) {
+        match message {
+            Message::Diagnostic {
+                level, rendered, ..
+            } if level == "error" || level == "warning" => messages.push_str(&rendered),
+            Message::Artifact {
+                target,
+                executable: Some(path),
+            } if target == "check" => executable = Some(path),
             _ => {}
         }
     }
@@ -111,7 +98,7 @@ pub fn build(
         (true, Some(path)) => Ok(Build::Ready(path)),
         (true, None) => bail!(
             "{} has no `check` test (tests/check.rs); `cargo xtask reset {}` restores it",
-            exercise.package(side),
+            exercise.crate_of(side).package(),
             exercise.number
         ),
         (false, _) => {
