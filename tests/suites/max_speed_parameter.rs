@@ -12,7 +12,8 @@ fn start_server(world: &World, args: &[&str]) -> NodeProcess {
     let mut command = world.command(programs::under_test(super::PROGRAM));
     command.args(args);
     let mut server = world.start("your speed_server", command);
-    if let Err(error) = world.wait_until_callable("/set_speed", APPEAR, &mut server) {
+    if let Err(error) = crate::common::wait_until_callable(world, "/set_speed", APPEAR, &mut server)
+    {
         fail(
             "your program to serve /set_speed within 8 s",
             format!("{error}\nYour program printed:\n{}", server.transcript()),
@@ -123,5 +124,5 @@ fn a_maximum_outside_0_to_1000_is_rejected() {
 fn answers_promptly() {
     let world = World::new();
     let mut server = start_server(&world, &[]);
-    workbook_harness::lessons::answers_promptly(&world, &mut server);
+    crate::common::answers_promptly(&world, &mut server);
 }

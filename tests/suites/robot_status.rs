@@ -46,7 +46,8 @@ fn start_robot(world: &World) -> NodeProcess {
     let command = world.command(programs::under_test(super::PROGRAM));
     let mut robot = world.start("your robot_status", command);
     // Each probe waits for /get_status itself when it asks for a status.
-    if let Err(error) = world.wait_until_callable("/set_speed", APPEAR, &mut robot) {
+    if let Err(error) = crate::common::wait_until_callable(world, "/set_speed", APPEAR, &mut robot)
+    {
         fail(
             "your program to serve /set_speed within 8 s",
             format!("{error}\nYour program printed:\n{}", robot.transcript()),
@@ -268,7 +269,7 @@ fn an_rclpy_client_reads_the_same_status() {
 fn answers_promptly() {
     let world = World::new();
     let mut server = start_robot(&world);
-    workbook_harness::lessons::answers_promptly(&world, &mut server);
+    crate::common::answers_promptly(&world, &mut server);
 }
 
 #[test]

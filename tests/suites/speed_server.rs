@@ -7,7 +7,7 @@
 
 use std::thread;
 use std::time::Duration;
-use workbook_harness::{describe_end, expect, fail, lessons, programs, tail, NodeProcess, World};
+use workbook_harness::{describe_end, expect, fail, programs, tail, NodeProcess, World};
 
 /// How long the server may take to appear in the graph.
 const APPEAR: Duration = Duration::from_secs(8);
@@ -18,7 +18,8 @@ const EDGES: [i32; 8] = [0, 100, -1, 101, 42, 1, i32::MIN, i32::MAX];
 fn start_server(world: &World) -> NodeProcess {
     let command = world.command(programs::under_test(super::PROGRAM));
     let mut server = world.start("your speed_server", command);
-    if let Err(error) = world.wait_until_callable("/set_speed", APPEAR, &mut server) {
+    if let Err(error) = crate::common::wait_until_callable(world, "/set_speed", APPEAR, &mut server)
+    {
         fail(
             "your program to serve /set_speed within 8 s",
             format!("{error}\nYour program printed:\n{}", server.transcript()),
@@ -222,7 +223,7 @@ fn serves_two_clients_at_once() {
 fn answers_promptly() {
     let world = World::new();
     let mut server = start_server(&world);
-    lessons::answers_promptly(&world, &mut server);
+    crate::common::answers_promptly(&world, &mut server);
 }
 
 #[test]

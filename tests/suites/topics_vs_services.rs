@@ -17,7 +17,8 @@ const SETTLE: Duration = Duration::from_millis(1500);
 fn start_robot(world: &World) -> NodeProcess {
     let command = world.command(programs::under_test(super::PROGRAM));
     let mut robot = world.start("your speed_reporter", command);
-    if let Err(error) = world.wait_until_callable("/set_speed", APPEAR, &mut robot) {
+    if let Err(error) = crate::common::wait_until_callable(world, "/set_speed", APPEAR, &mut robot)
+    {
         fail(
             "your program to serve /set_speed within 8 s",
             format!("{error}\nYour program printed:\n{}", robot.transcript()),
@@ -138,7 +139,7 @@ fn a_call_gets_its_one_answer_with_nobody_listening() {
 fn answers_promptly() {
     let world = World::new();
     let mut server = start_robot(&world);
-    workbook_harness::lessons::answers_promptly(&world, &mut server);
+    crate::common::answers_promptly(&world, &mut server);
 }
 
 #[test]

@@ -11,6 +11,7 @@ mod doctor;
 mod env;
 mod exercises;
 mod generate;
+mod git;
 mod grade;
 mod hint;
 mod leftovers;

@@ -7,10 +7,10 @@
 //! commits, is their work). `verify` checks that the record matches `HEAD`, so a maintainer who
 //! changes an exercise is told to run `cargo xtask verify --record-shipped`.
 
+use crate::git::run as git;
 use anyhow::{bail, Context, Result};
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::Command;
 
 /// The record, relative to the project root.
 pub const RECORD: &str = "exercises/shipped.toml";
@@ -100,25 +100,10 @@ pub fn files(root: &Path, id: &str) -> Result<Vec<(String, Vec<u8>)>> {
     Ok(files)
 }
 
-fn git(root: &Path, args: &[&str]) -> Result<Vec<u8>> {
-    let output = Command::new("git")
-        .args(args)
-        .current_dir(root)
-        .output()
-        .context("cannot run git")?;
-    if !output.status.success() {
-        bail!(
-            "git {} failed: {}",
-            args.join(" "),
-            String::from_utf8_lossy(&output.stderr).trim()
-        );
-    }
-    Ok(output.stdout)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::process::Command;
 
     fn run(root: &Path, args: &[&str]) {
         let status = Command::new("git")

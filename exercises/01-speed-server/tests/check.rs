@@ -8,3 +8,6 @@ const PROGRAM: &str = env!("CARGO_BIN_EXE_ex01_speed_server");
 
 #[path = "../../../tests/suites/speed_server.rs"]
 mod checks;
+
+#[path = "../../../tests/suites/common.rs"]
+mod common;

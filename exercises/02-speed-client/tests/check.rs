@@ -8,3 +8,6 @@ const PROGRAM: &str = env!("CARGO_BIN_EXE_ex02_speed_client");
 
 #[path = "../../../tests/suites/speed_client.rs"]
 mod checks;
+
+#[path = "../../../tests/suites/common.rs"]
+mod common;

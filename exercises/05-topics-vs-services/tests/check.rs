@@ -7,3 +7,6 @@ const PROGRAM: &str = env!("CARGO_BIN_EXE_ex05_speed_reporter");
 
 #[path = "../../../tests/suites/topics_vs_services.rs"]
 mod checks;
+
+#[path = "../../../tests/suites/common.rs"]
+mod common;

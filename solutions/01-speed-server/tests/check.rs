@@ -5,3 +5,6 @@ const PROGRAM: &str = env!("CARGO_BIN_EXE_speed_server");
 
 #[path = "../../../tests/suites/speed_server.rs"]
 mod checks;
+
+#[path = "../../../tests/suites/common.rs"]
+mod common;

@@ -7,3 +7,6 @@ const PROGRAM: &str = env!("CARGO_BIN_EXE_robot_status");
 
 #[path = "../../../tests/suites/robot_status.rs"]
 mod checks;
+
+#[path = "../../../tests/suites/common.rs"]
+mod common;

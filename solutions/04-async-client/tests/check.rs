@@ -7,3 +7,6 @@ const PROGRAM: &str = env!("CARGO_BIN_EXE_async_client");
 
 #[path = "../../../tests/suites/async_client.rs"]
 mod checks;
+
+#[path = "../../../tests/suites/common.rs"]
+mod common;

@@ -7,3 +7,6 @@ const PROGRAM: &str = env!("CARGO_BIN_EXE_mystery_client");
 
 #[path = "../../../tests/suites/introspection.rs"]
 mod checks;
+
+#[path = "../../../tests/suites/common.rs"]
+mod common;

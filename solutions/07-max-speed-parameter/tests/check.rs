@@ -7,3 +7,6 @@ const PROGRAM: &str = env!("CARGO_BIN_EXE_max_speed_server");
 
 #[path = "../../../tests/suites/max_speed_parameter.rs"]
 mod checks;
+
+#[path = "../../../tests/suites/common.rs"]
+mod common;

@@ -5,6 +5,9 @@
 use std::time::{Duration, Instant};
 use system_tests::{last_line, ReferencePrograms, World};
 
+#[path = "../../suites/common.rs"]
+mod common;
+
 #[test]
 fn client_and_server_agree_on_an_accepted_speed() {
     let world = World::new();
@@ -117,8 +120,7 @@ fn server_stops_cleanly_on_ctrl_c() {
     // Ctrl-C once the server answers, as a person would: in rclrs 0.8 `Executor::spin` clears
     // the halt flag when it starts, so a Ctrl-C between "ready" and the start of spinning is
     // lost.
-    world
-        .wait_until_callable("/set_speed", Duration::from_secs(20), &mut server)
+    common::wait_until_callable(&world, "/set_speed", Duration::from_secs(20), &mut server)
         .expect("speed_server answers before it is stopped");
     server.interrupt();
     let output = server

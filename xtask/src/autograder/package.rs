@@ -5,11 +5,10 @@
 //! the image grades with exactly the checks, rubric and reference programs of that commit.
 
 use crate::exercises::Exercise;
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use colored::Colorize;
 use std::io::{Read, Write};
 use std::path::Path;
-use std::process::Command;
 
 const SETUP: &str = include_str!("../../autograder/setup.sh");
 const RUN: &str = include_str!("../../autograder/run_autograder");
@@ -30,19 +29,7 @@ pub fn scripts(exercises: &[Exercise]) -> [(&'static str, String); 2] {
 /// Writes `zip_path`: the scripts and the workbook of `root`'s last commit. Returns how many of
 /// the workbook's files went in.
 pub fn write(root: &Path, exercises: &[Exercise], zip_path: &Path) -> Result<usize> {
-    let archive = Command::new("git")
-        .arg("-C")
-        .arg(root)
-        .args(["archive", "--format=tar", "HEAD"])
-        .output()
-        .context("cannot run git (the autograder packs the workbook's last commit)")?;
-    if !archive.status.success() {
-        bail!(
-            "cannot read the last commit of {} ({}); the autograder needs the workbook as a git clone",
-            root.display(),
-            String::from_utf8_lossy(&archive.stderr).trim()
-        );
-    }
+    let archive = crate::git::last_commit(root, &[], "the autograder (it packs the last commit)")?;
     if let Some(parent) = zip_path.parent() {
         std::fs::create_dir_all(parent)
             .with_context(|| format!("cannot create {}", parent.display()))?;
@@ -60,7 +47,7 @@ pub fn write(root: &Path, exercises: &[Exercise], zip_path: &Path) -> Result<usi
         zip.write_all(text.as_bytes())?;
     }
     let mut count = 0;
-    let mut tar = tar::Archive::new(archive.stdout.as_slice());
+    let mut tar = tar::Archive::new(archive.as_slice());
     for entry in tar.entries()? {
         let mut entry = entry?;
         let path = format!("workbook/{}", entry.path()?.to_string_lossy());
@@ -88,17 +75,10 @@ pub fn write(root: &Path, exercises: &[Exercise], zip_path: &Path) -> Result<usi
 
 /// Warns when the working tree differs from the last commit: the zip holds the commit only.
 pub fn warn_if_uncommitted(root: &Path) {
-    let status = Command::new("git")
-        .arg("-C")
-        .arg(root)
-        .args(["status", "--porcelain", "--untracked-files=no"])
-        .output();
-    if let Ok(output) = status {
-        if !output.stdout.is_empty() {
-            println!(
-                "  {} the working tree has uncommitted changes; the autograder holds the last commit only",
-                "!".yellow().bold()
-            );
-        }
+    if crate::git::has_uncommitted_changes(root) {
+        println!(
+            "  {} the working tree has uncommitted changes; the autograder holds the last commit only",
+            "!".yellow().bold()
+        );
     }
 }

@@ -5,7 +5,7 @@
 //! `--capture` first reruns the terminal sessions of `book/captures.toml` and stores their output
 //! in `book/src/captured/`; `--drift` reruns them and fails when today's output differs from the
 //! book's; `--serve` keeps serving the book on localhost and rebuilds it when a source changes.
-//! The work itself is in the `workbook-book` crate (tests/book), which the book's tests share;
+//! The work itself is in the `workbook-book` crate (xtask/book), which the book's tests share;
 //! this module only presents it.
 
 mod serve;

@@ -338,28 +338,13 @@ fn run_with_deadline(mut command: Command, deadline: Duration) -> Result<(Vec<u8
 
 /// The files of the last commit under `Cargo.toml`, `Cargo.lock` and `exercises/`, by path.
 fn committed(root: &Path) -> Result<BTreeMap<PathBuf, Vec<u8>>> {
-    let output = Command::new("git")
-        .arg("-C")
-        .arg(root)
-        .args([
-            "archive",
-            "--format=tar",
-            "HEAD",
-            "Cargo.toml",
-            "Cargo.lock",
-            "exercises",
-        ])
-        .output()
-        .context("cannot run git (grading builds students' code in a copy of the last commit)")?;
-    if !output.status.success() {
-        bail!(
-            "cannot read the last commit of {} ({}); grading needs the workbook as a git clone",
-            root.display(),
-            String::from_utf8_lossy(&output.stderr).trim()
-        );
-    }
+    let tar = crate::git::last_commit(
+        root,
+        &["Cargo.toml", "Cargo.lock", "exercises"],
+        "grading (it builds students' code in a copy of the last commit)",
+    )?;
     let mut files = BTreeMap::new();
-    let mut archive = tar::Archive::new(output.stdout.as_slice());
+    let mut archive = tar::Archive::new(tar.as_slice());
     for entry in archive.entries()? {
         let mut entry = entry?;
         if !entry.header().entry_type().is_file() {

@@ -26,11 +26,6 @@ pub use steps::StepFailure;
 use steps::*;
 use workbook_harness::{project_root, Environment, RosSource};
 
-/// How the last setup of a prefix ended, and where things are.
-pub struct Provisioned {
-    pub environment: Environment,
-}
-
 /// Runs setup if anything is missing or stale, printing only when there is something to do.
 /// Used by every command that needs the environment.
 pub fn ensure() -> Result<Environment> {
@@ -39,11 +34,11 @@ pub fn ensure() -> Result<Environment> {
     if is_current(&root, &environment)? {
         return Ok(environment);
     }
-    setup(false).map(|p| p.environment)
+    setup(false)
 }
 
 /// `cargo xtask setup`: brings the environment up to date and prints each step.
-pub fn setup(verbose_summary: bool) -> Result<Provisioned> {
+pub fn setup(verbose_summary: bool) -> Result<Environment> {
     let root = project_root();
     let environment = Environment::detect(&root);
     let started = Instant::now();
@@ -70,7 +65,7 @@ pub fn setup(verbose_summary: bool) -> Result<Provisioned> {
     if verbose_summary {
         summary(&root, &environment);
     }
-    Ok(Provisioned { environment })
+    Ok(environment)
 }
 
 /// True when every stamp matches its inputs, without running anything.

@@ -8,3 +8,6 @@ const PROGRAM: &str = env!("CARGO_BIN_EXE_{{program}}");
 
 #[path = "../../../tests/suites/{{node}}.rs"]
 mod checks;
+
+#[path = "../../../tests/suites/common.rs"]
+mod common;

@@ -5,3 +5,6 @@ const PROGRAM: &str = env!("CARGO_BIN_EXE_{{solution}}");
 
 #[path = "../../../tests/suites/{{node}}.rs"]
 mod checks;
+
+#[path = "../../../tests/suites/common.rs"]
+mod common;

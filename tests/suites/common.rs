@@ -1,8 +1,32 @@
-//! Checks that several suites share, because several exercises teach the same lesson: a server's
-//! callback answers at once (every server exercise serves `/set_speed`).
+//! What several suites share, because several exercises serve `/set_speed`: waiting until a
+//! SetSpeed client can call it, and the lesson that a server's callback answers at once. Each
+//! exercise's `tests/check.rs` includes this file beside its suite, as `crate::common`; the
+//! harness itself knows no exercise.
 
-use crate::{describe_end, expect, fail, NodeProcess, World};
+// Each suite uses the part of this file its exercise needs.
+#![allow(dead_code)]
+
+use anyhow::{bail, Result};
 use std::time::Duration;
+use workbook_harness::{describe_end, expect, fail, tail, NodeProcess, World};
+
+/// Waits until a client can call the SetSpeed service `service`, as the Rust `speed_probe` sees
+/// it (quicker to start than the rclpy graph reader); gives up as soon as `server` exits. For the
+/// checks that only need the program to be up; names and types are
+/// [`World::wait_for_service`]'s job.
+pub fn wait_until_callable(
+    world: &World,
+    service: &str,
+    deadline: Duration,
+    server: &mut NodeProcess,
+) -> Result<()> {
+    let mut command = world.reference("speed_probe");
+    command.arg(service).arg(deadline.as_secs().to_string());
+    match world.wait_for_probe("speed_probe", command, service, deadline, Some(server)) {
+        Ok(_) => Ok(()),
+        Err(error) => bail!("{error}"),
+    }
+}
 
 /// How many requests the promptness check times.
 const PROMPT_REQUESTS: [i32; 5] = [10, 20, 30, 40, 50];
@@ -59,7 +83,7 @@ pub fn answers_promptly(world: &World, server: &mut NodeProcess) {
                 Some(ended) => format!(
                     "your server ended meanwhile ({}); it printed:\n{}",
                     describe_end(&ended),
-                    crate::tail(&ended.text, 10)
+                    tail(&ended.text, 10)
                 ),
                 None => "your server was running and had the request: its callback did not \
                          return in time. Does it sleep, spin an executor or wait for \

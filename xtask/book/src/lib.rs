@@ -1,5 +1,5 @@
 //! The workbook's book as something a program can build and check: `cargo xtask book` and the
-//! tests in `tests/book/tests/` share this library, so the command a student runs and the checks CI
+//! tests in `xtask/book/tests/` share this library, so the command a student runs and the checks CI
 //! runs are the same code.
 //!
 //! - [`answers`]: how much of each exercise's answer (what its solution adds) the book shows

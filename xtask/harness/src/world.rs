@@ -11,7 +11,8 @@ use std::time::{Duration, Instant};
 
 use crate::seal::{Lockdown, Seal};
 use crate::{
-    programs, project_root, run_to_end, Domain, Environment, Isolation, NodeProcess, Output,
+    describe_end, programs, project_root, run_to_end, Domain, Environment, Isolation, NodeProcess,
+    Output,
 };
 
 /// How long a program may take to start and be discovered.
@@ -144,83 +145,59 @@ impl World {
     /// Waits until `service` is in this world's graph with a server behind it, as an independent
     /// rclpy node sees it.
     pub fn wait_for_service(&self, service: &str, deadline: Duration) -> Result<GraphEntry> {
-        self.read_graph("wait-service", service, deadline, None)
+        self.read_graph("wait-service", service, deadline)
     }
 
-    /// Waits until a client can call the SetSpeed service `service`, as the Rust `speed_probe`
-    /// sees it (quicker to start than the rclpy graph reader); gives up as soon as `server`
-    /// exits. For the checks that only need the program to be up; names and types are
-    /// [`World::wait_for_service`]'s job.
-    pub fn wait_until_callable(
+    /// Runs `probe` (started as `name`), a program that exits 0 once it sees what a check waits
+    /// for (a call answered, a name in the graph), and gives its output; gives up as soon as
+    /// `server`, the program expected to provide `what`, exits, saying how it ended. A probe that
+    /// fails gives its own words as the error. `deadline` is the probe's own; this waits 15 s more
+    /// for it to end.
+    pub fn wait_for_probe(
         &self,
-        service: &str,
-        deadline: Duration,
-        server: &mut NodeProcess,
-    ) -> Result<()> {
-        let mut command = self.reference("speed_probe");
-        command.arg(service).arg(deadline.as_secs().to_string());
-        let mut probe = NodeProcess::start("speed_probe", command)?;
-        probe.close_stdin();
-        let end = Instant::now() + deadline + Duration::from_secs(15);
-        loop {
-            if let Some(output) = probe.finished() {
-                if output.code == Some(0) {
-                    return Ok(());
-                }
-                bail!("{}", output.text.trim());
-            }
-            if let Some(ended) = server.finished() {
-                bail!(
-                    "the program ended before it offered {service} ({})",
-                    describe_end(&ended)
-                );
-            }
-            if Instant::now() > end {
-                bail!("speed_probe did not answer in time");
-            }
-            thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    /// Waits until `topic` has a publisher in this world's graph; the result lists the topic's
-    /// types and the publishing nodes.
-    pub fn wait_for_topic(&self, topic: &str, deadline: Duration) -> Result<GraphEntry> {
-        self.read_graph("wait-topic", topic, deadline, None)
-    }
-
-    fn read_graph(
-        &self,
-        verb: &str,
-        service: &str,
+        name: &str,
+        probe: Command,
+        what: &str,
         deadline: Duration,
         mut server: Option<&mut NodeProcess>,
-    ) -> Result<GraphEntry> {
-        let mut command = self.rclpy("rclpy_graph.py");
-        command
-            .arg(verb)
-            .arg(service)
-            .arg(deadline.as_secs().to_string());
-        let mut reader = NodeProcess::start("rclpy_graph.py", command)?;
-        reader.close_stdin();
+    ) -> Result<Output> {
+        let mut probe = NodeProcess::start(name, probe)?;
+        probe.close_stdin();
         let end = Instant::now() + deadline + Duration::from_secs(15);
         let output = loop {
-            if let Some(output) = reader.finished() {
+            if let Some(output) = probe.finished() {
                 break output;
             }
             if let Some(ended) = server.as_mut().and_then(|s| s.finished()) {
                 bail!(
-                    "the program ended before it offered {service} ({})",
+                    "the program ended before it offered {what} ({})",
                     describe_end(&ended)
                 );
             }
             if Instant::now() > end {
-                bail!("the graph reader did not answer in time");
+                bail!("{name} did not answer in time");
             }
             thread::sleep(Duration::from_millis(20));
         };
         if output.code != Some(0) {
             bail!("{}", output.text.trim());
         }
+        Ok(output)
+    }
+
+    /// Waits until `topic` has a publisher in this world's graph; the result lists the topic's
+    /// types and the publishing nodes.
+    pub fn wait_for_topic(&self, topic: &str, deadline: Duration) -> Result<GraphEntry> {
+        self.read_graph("wait-topic", topic, deadline)
+    }
+
+    fn read_graph(&self, verb: &str, name: &str, deadline: Duration) -> Result<GraphEntry> {
+        let mut command = self.rclpy("rclpy_graph.py");
+        command
+            .arg(verb)
+            .arg(name)
+            .arg(deadline.as_secs().to_string());
+        let output = self.wait_for_probe("rclpy_graph.py", command, name, deadline, None)?;
         let mut found = GraphEntry {
             types: Vec::new(),
             nodes: Vec::new(),
@@ -264,31 +241,6 @@ fn lockdown(environment: &Environment) -> Option<Lockdown> {
         keep.extend(std::env::split_paths(&more));
     }
     Some(Lockdown { uid, home, keep })
-}
-
-/// How a program ended, as a sentence fragment a person reads: "exit code 1", "exit code 101 (a
-/// panic)", "stopped by Ctrl-C (SIGINT)", "killed (SIGKILL)". Never Rust's Debug form.
-pub fn describe_end(output: &Output) -> String {
-    describe_status(output.code, output.signal)
-}
-
-/// [`describe_end`] from an exit code or a signal number.
-pub fn describe_status(code: Option<i32>, signal: Option<i32>) -> String {
-    match (code, signal) {
-        (Some(101), _) => "exit code 101 (a panic)".to_string(),
-        (Some(code), _) => format!("exit code {code}"),
-        (_, Some(signal)) => match signal {
-            libc::SIGINT => "stopped by Ctrl-C (SIGINT)".to_string(),
-            libc::SIGTERM => "stopped by SIGTERM".to_string(),
-            libc::SIGKILL => "killed (SIGKILL)".to_string(),
-            libc::SIGSEGV => "crashed: segmentation fault (SIGSEGV)".to_string(),
-            libc::SIGABRT => "aborted (SIGABRT)".to_string(),
-            libc::SIGBUS => "crashed: bus error (SIGBUS)".to_string(),
-            libc::SIGPIPE => "ended by a broken pipe (SIGPIPE)".to_string(),
-            other => format!("killed by signal {other}"),
-        },
-        _ => "ended".to_string(),
-    }
 }
 
 impl Default for World {

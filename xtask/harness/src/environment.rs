@@ -47,7 +47,7 @@ pub fn compiled_project_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .ancestors()
         .nth(2)
-        .expect("tests/harness lies two levels below the project root")
+        .expect("xtask/harness lies two levels below the project root")
         .to_path_buf()
 }
 
@@ -59,7 +59,7 @@ fn workbook_root_above(dir: &Path) -> Option<PathBuf> {
         .find(|folder| {
             let is_workspace = std::fs::read_to_string(folder.join("Cargo.toml"))
                 .is_ok_and(|manifest| manifest.lines().any(|l| l.trim() == "[workspace]"));
-            is_workspace && folder.join("tests/harness/Cargo.toml").is_file()
+            is_workspace && folder.join("xtask/harness/Cargo.toml").is_file()
         })
         .map(Path::to_path_buf)
 }

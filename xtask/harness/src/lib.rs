@@ -9,7 +9,6 @@
 //! - [`NodeProcess`]: a started program whose whole process group is killed when the guard drops,
 //!   pass or fail, with deadline-bounded waits on its output and its exit.
 //! - [`expect`] and [`fail`]: the `expected:` / `happened:` shape every failing check reports in.
-//! - [`lessons`]: checks several suites share (a server answers promptly).
 //! - [`Environment`]: where the provisioned (or sourced) ROS 2 lives, and the variables a child
 //!   process needs to find it.
 //! - [`target_dir`]: one target folder shared by several clones of the workbook, without one
@@ -22,7 +21,6 @@ mod domain;
 mod environment;
 pub mod expect;
 mod isolation;
-pub mod lessons;
 mod process;
 pub mod programs;
 pub mod seal;
@@ -37,8 +35,10 @@ pub use environment::{
 };
 pub use expect::{expect, fail};
 pub use isolation::{Isolation, ISOLATION_VARIABLE};
-pub use process::{die_with_parent, run_to_end, with_parent_death_signal, NodeProcess, Output};
+pub use process::{
+    describe_end, describe_status, die_with_parent, run_to_end, with_parent_death_signal,
+    NodeProcess, Output,
+};
 pub use world::{
-    describe_end, describe_status, last_line, tail, GraphEntry, World, CALL_DEADLINE,
-    START_DEADLINE, WORLD_KEEP, WORLD_USER,
+    last_line, tail, GraphEntry, World, CALL_DEADLINE, START_DEADLINE, WORLD_KEEP, WORLD_USER,
 };

@@ -7,10 +7,10 @@ use workbook_harness::{compiled_project_root, find_project_root, project_root};
 
 /// A folder laid out like a workbook clone: a workspace manifest and the harness beside it.
 fn workbook(dir: &Path) -> PathBuf {
-    std::fs::create_dir_all(dir.join("tests/harness")).unwrap();
+    std::fs::create_dir_all(dir.join("xtask/harness")).unwrap();
     std::fs::create_dir_all(dir.join("exercises/01-speed-server")).unwrap();
     std::fs::write(dir.join("Cargo.toml"), "[workspace]\nmembers = []\n").unwrap();
-    std::fs::write(dir.join("tests/harness/Cargo.toml"), "[package]\n").unwrap();
+    std::fs::write(dir.join("xtask/harness/Cargo.toml"), "[package]\n").unwrap();
     dir.to_path_buf()
 }
 
