@@ -27,7 +27,6 @@
 
 use anyhow::{bail, Context, Result};
 use std::fs::File;
-use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Mutex;
@@ -105,14 +104,16 @@ fn acquire(root: &Path, target: &Path, force: bool) -> Result<Claim> {
     let lock = &held[index].1;
     let deadline = Instant::now() + TAKE_OVER_DEADLINE;
     loop {
-        if !force && try_lock(lock, libc::LOCK_SH)? {
+        if !force && held_now(lock.try_lock_shared())? {
             match marked_root(target) {
                 Some(marked) if same_folder(&marked, root) => return Ok(Claim::Ours),
                 // Writing or changing the marker needs the lock alone: let go and take it so.
-                _ => unlock(lock)?,
+                _ => lock
+                    .unlock()
+                    .context("cannot unlock the target folder's workbook-root.lock")?,
             }
         }
-        if try_lock(lock, libc::LOCK_EX)? {
+        if held_now(lock.try_lock())? {
             // Read again: another process of this clone may have taken over meanwhile.
             let marked = marked_root(target);
             let claim = match &marked {
@@ -125,7 +126,7 @@ fn acquire(root: &Path, target: &Path, force: bool) -> Result<Claim> {
             };
             let written = write_marker(root, target);
             // Back to sharing, so this clone's other processes (the tests xtask starts) get in.
-            try_lock(lock, libc::LOCK_SH)?;
+            held_now(lock.try_lock_shared())?;
             written?;
             return Ok(claim);
         }
@@ -146,26 +147,16 @@ fn acquire(root: &Path, target: &Path, force: bool) -> Result<Claim> {
     }
 }
 
-/// `flock` without waiting: true when the lock is now held in `mode`.
-fn try_lock(file: &File, mode: libc::c_int) -> Result<bool> {
-    // SAFETY: flock on a descriptor this process owns and keeps open.
-    if unsafe { libc::flock(file.as_raw_fd(), mode | libc::LOCK_NB) } == 0 {
-        return Ok(true);
+/// A lock attempt that does not wait: true when the lock is now held. (On Linux, std's file
+/// locks are `flock`, and taking the other kind of lock on the same file converts the one held.)
+fn held_now(attempt: Result<(), std::fs::TryLockError>) -> Result<bool> {
+    match attempt {
+        Ok(()) => Ok(true),
+        Err(std::fs::TryLockError::WouldBlock) => Ok(false),
+        Err(std::fs::TryLockError::Error(error)) => {
+            Err(error).context("cannot lock the target folder's workbook-root.lock")
+        }
     }
-    let error = std::io::Error::last_os_error();
-    match error.raw_os_error() {
-        Some(libc::EWOULDBLOCK) | Some(libc::EINTR) => Ok(false),
-        _ => Err(error).context("cannot lock the target folder's workbook-root.lock"),
-    }
-}
-
-fn unlock(file: &File) -> Result<()> {
-    // SAFETY: as in `try_lock`.
-    if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_UN) } != 0 {
-        return Err(std::io::Error::last_os_error())
-            .context("cannot unlock the target folder's workbook-root.lock");
-    }
-    Ok(())
 }
 
 fn write_marker(root: &Path, target: &Path) -> Result<()> {
