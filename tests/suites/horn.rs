@@ -98,6 +98,14 @@ fn answers_each_honk_with_the_count_so_far() {
 fn stops_cleanly_on_ctrl_c() {
     let world = World::new();
     let (mut horn, _) = start_horn(&world);
+    // `ready` comes after the Ctrl-C handler in a program that follows the chapter: an interrupt
+    // sent before it could kill a correct program.
+    if let Err(error) = horn.wait_for_line("ready", APPEAR) {
+        fail(
+            "your program to print a line containing `ready` once it serves",
+            format!("{error:#}\nYour program printed:\n{}", horn.transcript()),
+        );
+    }
     horn.interrupt();
     match horn.wait_for_exit(Duration::from_secs(5)) {
         Ok(output) => expect(output.code == Some(0), "exit code 0 after Ctrl-C", || {
