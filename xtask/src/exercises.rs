@@ -39,6 +39,10 @@ pub struct Exercise {
     pub checks: Vec<Check>,
     #[serde(rename = "variant", default)]
     pub variants: Vec<Variant>,
+    /// The student writes the crate's `Cargo.toml` (exercise 8). `grade` compiles a hand-in's
+    /// `src/` with the shipped manifest, so it cannot grade such an exercise.
+    #[serde(default)]
+    pub manifest_by_student: bool,
 }
 
 /// The title of the chapter in `book/src/<file>`: its first `# ` heading.
@@ -143,6 +147,38 @@ impl Exercise {
 }
 
 impl Catalogue {
+    /// The exercises `grade` and the autograders can grade: `names` (numbers, names, prefixes),
+    /// or all of them when empty, leaving out those whose manifest is the student's. Naming one
+    /// of those is a usage error that says why and what to do instead.
+    pub fn gradable(&self, names: &[String]) -> Result<Vec<Exercise>> {
+        if names.is_empty() {
+            let all = self.exercises.iter().filter(|e| !e.manifest_by_student);
+            return Ok(all.cloned().collect());
+        }
+        let mut chosen: Vec<Exercise> = Vec::new();
+        for name in names {
+            let exercise = self.find(name)?;
+            if exercise.manifest_by_student {
+                return Err(crate::ui::usage(
+                    format!(
+                        "exercise {} ({}) cannot be graded yet: its Cargo.toml is the student's \
+                         work, and grading compiles only a hand-in's src/ with the shipped manifest",
+                        exercise.number, exercise.name
+                    ),
+                    format!(
+                        "leave it out, and run `cargo xtask check {}` in the student's own clone",
+                        exercise.number
+                    ),
+                ));
+            }
+            if !chosen.iter().any(|e| e.name == exercise.name) {
+                chosen.push(exercise.clone());
+            }
+        }
+        chosen.sort_by_key(|e| e.number);
+        Ok(chosen)
+    }
+
     /// Reads `exercises/exercises.toml` of the project.
     pub fn load() -> Result<Catalogue> {
         Catalogue::load_from(&project_root())

@@ -131,12 +131,11 @@ fn run(args: &Args) -> Result<Vec<Report>> {
                 record(Report::NoServer);
                 return;
             }
-            // TODO 2: send `SetSpeed_Request { speed }` with `client.call::<_, SetSpeed_Response>`
-            //   (if sending fails, `record(Report::NoServer)`), then hand the waiting to the
-            //   executor: `drop(commands.run(async move { ... }))` with a task that races the answer
-            //   against `deadline(timeout)` (`futures::future::select`) and calls `record` with
-            //   `Report::Answered(response)` or `Report::NoAnswer`. Never wait here: this
-            //   callback must return at once so the next tick can send the next request.
+            // TODO 2: send the request for `speed` (a request that cannot even be sent is a
+            //   `Report::NoServer`), then give the waiting for its answer to the executor as a
+            //   task of its own: the answer and the deadline race, and whichever comes first
+            //   decides what `record` gets. Never wait here: this callback must return at once
+            //   so the next tick can send the next request (chapter 7, 'One task per request').
             todo!("send without waiting (chapter 7, 'One task per request')")
         })
         .context("cannot create the schedule timer")?;
@@ -152,8 +151,9 @@ fn run(args: &Args) -> Result<Vec<Report>> {
 /// A future that completes after `timeout`: a sleeping thread fires a one-shot channel. The
 /// executor never sleeps, so other requests keep moving while this one waits.
 fn deadline(timeout: Duration) -> futures::channel::oneshot::Receiver<()> {
-    // TODO 1: make a `futures::channel::oneshot::channel()`, start a thread that sleeps for
-    //   `timeout` and then sends `()`, and return the receiving half: awaiting it is the deadline.
+    // TODO 1: a future that completes once `timeout` has passed. Something else has to do the
+    //   waiting (the executor must not sleep) and then tell the future; the chapter's section
+    //   shows which channel carries a single "now" (chapter 7, 'Deadlines').
     todo!("a future that completes after `timeout` (chapter 7, 'Deadlines')")
 }
 

@@ -39,8 +39,8 @@ impl Robot {
                 message: format!("speed {speed} is {side}"),
             };
         }
-        // TODO 2: when `speed` differs from `self.speed`, remember it and publish it:
-        //   `self.announce.publish(Int32 { data: speed })`. Publish only real changes.
+        // TODO 2: an accepted speed that differs from the current one becomes the current one
+        //   and is announced on the topic. Subscribers hear changes, not repeats.
         todo!("publish each change (chapter 8, 'Publishing a change')");
         SetSpeed_Response {
             success: true,
@@ -58,7 +58,8 @@ fn main() -> Result<()> {
 
     // Default QoS: reliable, volatile. "Volatile" means a subscriber that joins later does not
     // get the messages published before it joined.
-    // TODO 1: create the publisher with `node.create_publisher::<Int32>("/speed")`.
+    // TODO 1: the publisher of `/speed`, whose messages carry one integer (chapter 8, 'A
+    //   publisher beside the service').
     let announce: Publisher<Int32> =
         todo!("create the /speed publisher (chapter 8, 'A publisher beside the service')");
     let robot = node.create_worker(Robot { speed: 0, announce });

@@ -43,11 +43,11 @@ fn main() -> Result<()> {
         .create_node("speed_server")
         .context("cannot create the node speed_server")?;
 
-    // TODO 1: declare the parameter: `node.declare_parameter::<i64>("max_speed")`, with
-    //   `.default(100)`, a `.description(...)`, `.range(ParameterRange { lower: Some(0),
-    //   upper: Some(1000), step: None })`, then `.mandatory()?`.
-    // TODO 2: create the /set_speed service; its callback calls `decide(request, ...)` with the
-    //   parameter's value read AT EACH REQUEST (`max_speed.get()`), so changes take effect.
+    // TODO 1: declare the integer parameter `max_speed`: 100 unless someone sets it, described
+    //   for `ros2 param describe`, and limited to 0..=1000 so that ROS itself refuses anything
+    //   else. It always has a value (chapter 10, 'Parameters').
+    // TODO 2: create the /set_speed service; its callback decides each request with `decide`
+    //   and the maximum as it is at that request, so a change while the node runs takes effect.
     let _set_speed: rclrs::Service<SetSpeed> =
         todo!("declare max_speed and serve /set_speed with it (chapter 10, 'Parameters')");
 

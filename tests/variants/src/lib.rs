@@ -2,6 +2,8 @@
 //! one thing wrong on purpose, and `exercises/exercises.toml` lists which checks must catch it.
 //! Keeping the shared plumbing here keeps each variant down to the mistake it demonstrates.
 
+pub mod horn;
+
 use anyhow::{Context as _, Result};
 use rclrs::{Context, CreateBasicExecutor, Executor, Node, SpinOptions};
 use ros_env::robot_interfaces::srv::{SetSpeed, SetSpeed_Request, SetSpeed_Response};

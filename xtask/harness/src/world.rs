@@ -145,7 +145,18 @@ impl World {
     /// Waits until `service` is in this world's graph with a server behind it, as an independent
     /// rclpy node sees it.
     pub fn wait_for_service(&self, service: &str, deadline: Duration) -> Result<GraphEntry> {
-        self.read_graph("wait-service", service, deadline)
+        self.read_graph("wait-service", service, deadline, None)
+    }
+
+    /// Like [`World::wait_for_service`], but gives up as soon as `server` (the program expected
+    /// to offer the service) exits, saying how it ended.
+    pub fn wait_for_service_from(
+        &self,
+        service: &str,
+        deadline: Duration,
+        server: &mut NodeProcess,
+    ) -> Result<GraphEntry> {
+        self.read_graph("wait-service", service, deadline, Some(server))
     }
 
     /// Runs `probe` (started as `name`), a program that exits 0 once it sees what a check waits
@@ -188,16 +199,22 @@ impl World {
     /// Waits until `topic` has a publisher in this world's graph; the result lists the topic's
     /// types and the publishing nodes.
     pub fn wait_for_topic(&self, topic: &str, deadline: Duration) -> Result<GraphEntry> {
-        self.read_graph("wait-topic", topic, deadline)
+        self.read_graph("wait-topic", topic, deadline, None)
     }
 
-    fn read_graph(&self, verb: &str, name: &str, deadline: Duration) -> Result<GraphEntry> {
+    fn read_graph(
+        &self,
+        verb: &str,
+        name: &str,
+        deadline: Duration,
+        server: Option<&mut NodeProcess>,
+    ) -> Result<GraphEntry> {
         let mut command = self.rclpy("rclpy_graph.py");
         command
             .arg(verb)
             .arg(name)
             .arg(deadline.as_secs().to_string());
-        let output = self.wait_for_probe("rclpy_graph.py", command, name, deadline, None)?;
+        let output = self.wait_for_probe("rclpy_graph.py", command, name, deadline, server)?;
         let mut found = GraphEntry {
             types: Vec::new(),
             nodes: Vec::new(),

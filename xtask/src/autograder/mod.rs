@@ -23,20 +23,10 @@ use std::path::Path;
 use std::process::{Command, ExitCode};
 use workbook_harness::project_root;
 
-/// The exercises named (numbers, names, prefixes), in course order; all when none are named.
+/// The exercises named (numbers, names, prefixes), in course order; when none are named, all
+/// that can be graded ([`Catalogue::gradable`]).
 pub fn selected(catalogue: &Catalogue, names: &[String]) -> Result<Vec<Exercise>> {
-    if names.is_empty() {
-        return Ok(catalogue.exercises.clone());
-    }
-    let mut chosen = Vec::new();
-    for name in names {
-        let exercise = catalogue.find(name)?;
-        if !chosen.iter().any(|e: &Exercise| e.name == exercise.name) {
-            chosen.push(exercise.clone());
-        }
-    }
-    chosen.sort_by_key(|e| e.number);
-    Ok(chosen)
+    catalogue.gradable(names)
 }
 
 /// `cargo xtask autograder gradescope`: writes `<out>/autograder.zip`.

@@ -96,15 +96,7 @@ pub fn run(options: Options) -> Result<ExitCode> {
             "write the grades elsewhere, e.g. --out grades",
         ));
     }
-    let exercises: Vec<Exercise> = if options.exercises.is_empty() {
-        catalogue.exercises.clone()
-    } else {
-        options
-            .exercises
-            .iter()
-            .map(|q| catalogue.find(q).cloned())
-            .collect::<Result<_>>()?
-    };
+    let exercises: Vec<Exercise> = catalogue.gradable(&options.exercises)?;
     let shard = options.shard.as_deref().map(parse_shard).transpose()?;
     let deadline = options.deadline.as_deref().map(parse_time).transpose()?;
     // Every usage error is found by now: only then is anything written.
