@@ -142,13 +142,13 @@ impl World {
     }
 
     /// Waits until `service` is in this world's graph with a server behind it, as an independent
-    /// rclpy node sees it.
+    /// node (`graph_probe`) sees it.
     pub fn wait_for_service(&self, service: &str, deadline: Duration) -> Result<GraphEntry> {
         self.wait_for_service_from(service, deadline, None)
     }
 
     /// Waits until a client can call the SetSpeed service `service`, as the Rust `speed_probe`
-    /// sees it (quicker to start than the rclpy graph reader); gives up as soon as `server`
+    /// sees it (it asks for no names or types, so it returns as soon as a call can go through); gives up as soon as `server`
     /// exits. For the checks that only need the program to be up; names and types are
     /// [`World::wait_for_service`]'s job.
     pub fn wait_until_callable(
@@ -206,12 +206,12 @@ impl World {
         deadline: Duration,
         mut server: Option<&mut NodeProcess>,
     ) -> Result<GraphEntry> {
-        let mut command = self.rclpy("rclpy_graph.py");
+        let mut command = self.reference("graph_probe");
         command
             .arg(verb)
             .arg(service)
             .arg(deadline.as_secs().to_string());
-        let mut reader = NodeProcess::start("rclpy_graph.py", command)?;
+        let mut reader = NodeProcess::start("graph_probe", command)?;
         reader.close_stdin();
         let end = Instant::now() + deadline + Duration::from_secs(15);
         let output = loop {
