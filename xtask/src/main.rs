@@ -30,7 +30,6 @@ mod ui;
 mod verify;
 mod watch;
 mod wheel_fixes;
-mod workspace_tests;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
