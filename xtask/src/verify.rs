@@ -130,16 +130,10 @@ pub fn run(only: Option<&str>) -> Result<ExitCode> {
             ));
         }
 
-        for variant in &exercise.variants {
-            let program = variants_dir.join(&variant.program);
-            let outcomes = suite::run(
-                &solution,
-                &exercise.crate_of(Side::Solution).dir(&root),
-                &environment,
-                exercise,
-                Some(&program),
-            )?
-            .outcomes;
+        let crate_dir = exercise.crate_of(Side::Solution).dir(&root);
+        let runs = variant_runs(&solution, &crate_dir, &environment, exercise, &variants_dir);
+        for (variant, outcomes) in exercise.variants.iter().zip(runs) {
+            let outcomes = outcomes?;
             let missed: Vec<&String> = variant
                 .fails
                 .iter()
@@ -190,6 +184,52 @@ pub fn run(only: Option<&str>) -> Result<ExitCode> {
         }
         Ok(ExitCode::from(1))
     }
+}
+
+/// How many wrong variants run their suite at once. The solution runs alone before them, so
+/// the load of several suites only ever falls on wrong programs: load makes a program slower,
+/// which can fail a right one but never passes a wrong one. Each suite mostly waits on
+/// discovery, so three at a time take about half the time of one after another.
+const VARIANTS_AT_ONCE: usize = 3;
+
+/// Runs the solution's suite against each wrong variant of `exercise`, [`VARIANTS_AT_ONCE`]
+/// at a time; the outcomes come back in the variants' order, so the report reads as before.
+fn variant_runs(
+    suite_executable: &Path,
+    crate_dir: &Path,
+    environment: &Environment,
+    exercise: &Exercise,
+    variants_dir: &Path,
+) -> Vec<Result<Vec<Outcome>>> {
+    let mut runs = Vec::new();
+    for batch in exercise.variants.chunks(VARIANTS_AT_ONCE) {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = batch
+                .iter()
+                .map(|variant| {
+                    let program = variants_dir.join(&variant.program);
+                    scope.spawn(move || {
+                        suite::run(
+                            suite_executable,
+                            crate_dir,
+                            environment,
+                            exercise,
+                            Some(&program),
+                        )
+                        .map(|results| results.outcomes)
+                    })
+                })
+                .collect();
+            for handle in handles {
+                runs.push(handle.join().unwrap_or_else(|_| {
+                    Err(anyhow::anyhow!(
+                        "the thread running a variant's suite panicked"
+                    ))
+                }));
+            }
+        });
+    }
+    runs
 }
 
 /// `--record-shipped`: records every exercise's tree as `HEAD` has it. Refuses while an exercise

@@ -31,11 +31,13 @@ struct Args {
     service: String,
 }
 
-/// How one call ended.
+/// How one call ended. The two failures carry the name the client really called
+/// (`client.service_name()`), so what the program prints is what it did, even when that name is
+/// not the one asked for.
 enum Outcome {
     Answered(SetSpeed_Response),
-    NoServer,
-    NoAnswer,
+    NoServer(String),
+    NoAnswer(String),
 }
 
 fn main() -> ExitCode {
@@ -54,17 +56,17 @@ fn main() -> ExitCode {
                 ExitCode::from(1)
             }
         }
-        Ok(Outcome::NoServer) => {
+        Ok(Outcome::NoServer(service)) => {
             eprintln!(
-                "no server: nothing serves {} (waited {:.1} s). Start one with `cargo xtask run speed_server`.",
-                args.service, args.timeout
+                "no server: nothing serves {service} (waited {:.1} s). Start one with `cargo xtask run speed_server`.",
+                args.timeout
             );
             ExitCode::from(2)
         }
-        Ok(Outcome::NoAnswer) => {
+        Ok(Outcome::NoAnswer(service)) => {
             eprintln!(
-                "no answer: {} did not respond within {:.1} s",
-                args.service, args.timeout
+                "no answer: {service} did not respond within {:.1} s",
+                args.timeout
             );
             ExitCode::from(2)
         }
@@ -90,12 +92,14 @@ fn call(args: &Args) -> Result<Outcome> {
     // TODO 2: wait until a server is there, but never past `deadline`: spin the executor until
     //   the promise from `client.notify_on_service_ready()` resolves, with
     //   `SpinOptions::new().until_promise_resolved(...).timeout(...)`. Then, if
-    //   `client.service_is_ready()?` is still false, return `Ok(Outcome::NoServer)`.
+    //   `client.service_is_ready()?` is still false, return
+    //   `Ok(Outcome::NoServer(client.service_name()))`: the name the client really called.
     todo!("wait for the service with a deadline (chapter 5, 'Waiting for the server')");
 
     // TODO 3: send `SetSpeed_Request { speed: args.speed }` with `client.call`, spin until the
     //   answer arrives (again never past `deadline`), and return `Outcome::Answered(response)`,
-    //   or `Outcome::NoAnswer` when the deadline passed first. `executor.commands().create_notice`
-    //   turns the call's promise into a receiver plus a promise to spin on.
+    //   or `Outcome::NoAnswer(client.service_name())` when the deadline passed first.
+    //   `executor.commands().create_notice` turns the call's promise into a receiver plus a
+    //   promise to spin on.
     todo!("send the request and wait for the answer (chapter 5, 'Calling and waiting')")
 }

@@ -25,11 +25,13 @@ struct Args {
     service: String,
 }
 
-/// How one call ended.
+/// How one call ended. The two failures carry the name the client really called
+/// (`client.service_name()`), so what the program prints is what it did, even when that name is
+/// not the one asked for.
 enum Outcome {
     Answered(SetSpeed_Response),
-    NoServer,
-    NoAnswer,
+    NoServer(String),
+    NoAnswer(String),
 }
 
 fn main() -> ExitCode {
@@ -48,17 +50,17 @@ fn main() -> ExitCode {
                 ExitCode::from(1)
             }
         }
-        Ok(Outcome::NoServer) => {
+        Ok(Outcome::NoServer(service)) => {
             eprintln!(
-                "no server: nothing serves {} (waited {:.1} s). Start one with `cargo xtask run speed_server`.",
-                args.service, args.timeout
+                "no server: nothing serves {service} (waited {:.1} s). Start one with `cargo xtask run speed_server`.",
+                args.timeout
             );
             ExitCode::from(2)
         }
-        Ok(Outcome::NoAnswer) => {
+        Ok(Outcome::NoAnswer(service)) => {
             eprintln!(
-                "no answer: {} did not respond within {:.1} s",
-                args.service, args.timeout
+                "no answer: {service} did not respond within {:.1} s",
+                args.timeout
             );
             ExitCode::from(2)
         }
@@ -92,7 +94,7 @@ fn call(args: &Args) -> Result<Outcome> {
         .service_is_ready()
         .context("cannot query the ROS graph")?
     {
-        return Ok(Outcome::NoServer);
+        return Ok(Outcome::NoServer(client.service_name()));
     }
 
     // Send the request and spin until the answer arrives or the deadline passes.
@@ -108,7 +110,7 @@ fn call(args: &Args) -> Result<Outcome> {
     );
     Ok(match response.try_recv() {
         Ok(Some(response)) => Outcome::Answered(response),
-        _ => Outcome::NoAnswer,
+        _ => Outcome::NoAnswer(client.service_name()),
     })
 }
 // ANCHOR_END: call

@@ -143,7 +143,7 @@ impl World {
     }
 
     /// Waits until `service` is in this world's graph with a server behind it, as an independent
-    /// rclpy node sees it.
+    /// node (`graph_probe`) sees it.
     pub fn wait_for_service(&self, service: &str, deadline: Duration) -> Result<GraphEntry> {
         self.read_graph("wait-service", service, deadline, None)
     }
@@ -209,12 +209,12 @@ impl World {
         deadline: Duration,
         server: Option<&mut NodeProcess>,
     ) -> Result<GraphEntry> {
-        let mut command = self.rclpy("rclpy_graph.py");
+        let mut command = self.reference("graph_probe");
         command
             .arg(verb)
             .arg(name)
             .arg(deadline.as_secs().to_string());
-        let output = self.wait_for_probe("rclpy_graph.py", command, name, deadline, server)?;
+        let output = self.wait_for_probe("graph_probe", command, name, deadline, server)?;
         let mut found = GraphEntry {
             types: Vec::new(),
             nodes: Vec::new(),
