@@ -204,10 +204,14 @@ struct GradeArgs {
     /// Where the grades, feedback, JUnit and Gradescope files go.
     #[arg(long, default_value = "grades")]
     out: std::path::PathBuf,
-    /// Students graded at once.
+    /// Students graded at once: each builds their exercises (one sealed cargo run), then runs
+    /// their checks, one exercise at a time, under the rubric's CPU and memory limits. 3 suits
+    /// 2 cores; `cargo xtask bench --grade 30` times a class on this machine.
     #[arg(long, default_value_t = 3)]
     jobs: usize,
-    /// Grade only slice I of N (1-based), e.g. one job of a CI matrix.
+    /// Grade only slice I of N (1-based): every Nth student in the order of their ids, the same
+    /// students on every run. One job of a CI matrix runs `--shard I/N --out shard-I`, a last
+    /// job joins them with `grade merge shard-*/` (the instructors' chapter shows the matrix).
     #[arg(long, value_name = "I/N")]
     shard: Option<String>,
     /// The rubric to grade with (default: exercises/rubric.toml).

@@ -21,6 +21,7 @@ pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<ExitCode> {
         &format!("{} shards into {}", inputs.len(), out.display()),
     );
     let mut merged: Option<ClassReport> = None;
+    let mut shards = Vec::new();
     for input in inputs {
         let path = input.join("grades.json");
         let text = std::fs::read_to_string(&path).map_err(|_| {
@@ -35,6 +36,7 @@ pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<ExitCode> {
                 path.display()
             )
         })?;
+        shards.push((input, class.shard.clone()));
         match &mut merged {
             None => merged = Some(class),
             Some(all) => {
@@ -60,6 +62,7 @@ pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<ExitCode> {
             }
         }
     }
+    complete(&shards)?;
     let mut class = merged.expect("at least one input");
     class.students.sort_by(|a, b| a.id.cmp(&b.id));
     class.shard = None;
@@ -71,4 +74,53 @@ pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<ExitCode> {
         out.display()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// Fails unless the shards are `1/N` … `N/N` of one split, each once: a CI job that failed
+/// before it uploaded its grades must not leave its students out of the class unnoticed.
+/// Outputs of unsharded runs (no `--shard`) are merged as they are.
+fn complete(shards: &[(&PathBuf, Option<String>)]) -> Result<()> {
+    let mut seen = std::collections::BTreeMap::new();
+    let mut count = None;
+    for (input, shard) in shards {
+        let Some((index, of)) = shard
+            .as_deref()
+            .and_then(|s| super::plan::parse_shard(s).ok())
+        else {
+            continue;
+        };
+        if *count.get_or_insert(of) != of {
+            return Err(ui::usage(
+                format!(
+                    "{} is shard {index}/{of}, but another is of {} shards",
+                    input.display(),
+                    count.unwrap_or(of)
+                ),
+                "merge the shards of one grading run (the same --shard I/N split)",
+            ));
+        }
+        if let Some(other) = seen.insert(index, input) {
+            return Err(ui::usage(
+                format!(
+                    "{} and {} are both shard {index}/{of}",
+                    other.display(),
+                    input.display()
+                ),
+                "merge each shard once",
+            ));
+        }
+    }
+    if let Some(of) = count {
+        let missing: Vec<String> = (1..=of)
+            .filter(|i| !seen.contains_key(i))
+            .map(|i| format!("{i}/{of}"))
+            .collect();
+        if !missing.is_empty() {
+            return Err(ui::usage(
+                format!("shard {} is missing: its students would have no grade", missing.join(", ")),
+                "grade the missing shard (cargo xtask grade <folder> --shard I/N --out shard-I) and merge again",
+            ));
+        }
+    }
+    Ok(())
 }
