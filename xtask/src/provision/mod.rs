@@ -26,6 +26,10 @@ pub use steps::StepFailure;
 use steps::*;
 use workbook_harness::{project_root, Environment, RosSource};
 
+/// What to do about a shell whose `ROS_DISTRO` is not its installation's distribution.
+pub const MIXED_FIX: &str =
+    "open a fresh shell and source one installation's setup.bash (and nothing else of ROS)";
+
 /// How the last setup of a prefix ended, and where things are.
 pub struct Provisioned {
     pub environment: Environment,
@@ -57,7 +61,10 @@ pub fn setup(verbose_summary: bool) -> Result<Provisioned> {
                 "setup",
                 &format!("sourced ROS 2 {} + workbook overlay", environment.distro),
             );
-            overlay(&root, &environment)
+            match environment.mixed_distro() {
+                Some(mixed) => Err(ui::problem(mixed, MIXED_FIX)),
+                None => overlay(&root, &environment),
+            }
         }
     };
     if let Err(error) = result {
