@@ -9,7 +9,7 @@ use colored::Colorize;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use workbook_harness::shm;
-use workbook_harness::{project_root, Environment, Isolation, RosSource};
+use workbook_harness::{project_root, Environment, Isolation, RosSource, PROVISIONED_DISTRO};
 
 /// One check's outcome.
 struct Check {
@@ -65,6 +65,7 @@ pub fn run(clean_shm: bool, stop: bool) -> Result<ExitCode> {
         platform(&environment),
         which_environment(&root, &environment),
         no_mixing(&root, &environment),
+        distribution(&environment),
         setup_current(&root, &environment),
         library(&environment, "rcl", "librcl.so"),
         library(&environment, "rmw", "librmw_implementation.so"),
@@ -131,22 +132,27 @@ fn which_environment(root: &Path, environment: &Environment) -> Check {
 }
 
 /// A half-sourced shell (ROS paths but no ROS_DISTRO, or the reverse) would mix two ROS 2
-/// installations in one process.
+/// installations in one process; so would a sourced one whose ROS_DISTRO names another
+/// distribution than its installation's. Cargo's `.cargo/config.toml` fills in the provisioned
+/// ROS_DISTRO and AMENT_PREFIX_PATH where the shell has none, so a shell with an installation's
+/// AMENT_PREFIX_PATH but no ROS_DISTRO arrives here as that installation sourced as Jazzy, which
+/// the installation's rcl version confirms or refutes.
 fn no_mixing(root: &Path, environment: &Environment) -> Check {
     if environment.source == RosSource::Sourced {
-        return pass(
-            "one environment",
-            "the sourced installation only, plus the overlay",
-        );
+        return match environment.mixed_distro() {
+            Some(mixed) => fail("one environment", mixed, provision::MIXED_FIX),
+            None => pass(
+                "one environment",
+                "the sourced installation only, plus the overlay",
+            ),
+        };
     }
     let own = root.join(".ros");
     let foreign: Vec<PathBuf> = ["AMENT_PREFIX_PATH", "LD_LIBRARY_PATH"]
         .iter()
         .filter_map(std::env::var_os)
         .flat_map(|v| std::env::split_paths(&v).collect::<Vec<_>>())
-        .filter(|p| {
-            !p.starts_with(&own) && (p.starts_with("/opt/ros") || p.join("share/rcl").is_dir())
-        })
+        .filter(|p| !p.starts_with(&own) && is_ros_folder(p))
         .collect();
     match (foreign.first(), std::env::var("ROS_DISTRO")) {
         (Some(path), _) => fail(
@@ -154,13 +160,48 @@ fn no_mixing(root: &Path, environment: &Environment) -> Check {
             format!("another ROS 2 is half-sourced ({}) but ROS_DISTRO or rcl is missing", path.display()),
             "open a fresh shell, or source that installation's setup.bash completely",
         ),
-        (None, Ok(distro)) if distro != "jazzy" && std::env::var_os("AMENT_PREFIX_PATH").is_some_and(|p| !Path::new(&p).starts_with(&own)) => fail(
+        (None, Ok(distro)) if distro != PROVISIONED_DISTRO => fail(
             "one environment",
             format!("ROS_DISTRO={distro} is set but no ROS 2 installation is on AMENT_PREFIX_PATH"),
             "source the installation's setup.bash, or `unset ROS_DISTRO` to use the provisioned Jazzy",
         ),
         _ => pass("one environment", "only the provisioned Jazzy"),
     }
+}
+
+/// The distribution in use, and where the course differs on it (the book is written on Jazzy).
+fn distribution(environment: &Environment) -> Check {
+    let Some(distro) = environment.named_distro() else {
+        return fail(
+            "distribution",
+            format!("ROS_DISTRO={}: not a distribution rclrs 0.8 builds for", environment.distro),
+            "source ROS 2 Humble, Jazzy or Kilted, or open a shell without ROS for the provisioned Jazzy",
+        );
+    };
+    let differences = distro.course_differences();
+    if differences.is_empty() {
+        return pass(
+            "distribution",
+            format!("{distro}: every chapter and `ros2` verb as the book shows them"),
+        );
+    }
+    pass(
+        "distribution",
+        format!(
+            "{distro}: the course differs here; {} (the book's \"Humble, Jazzy and later\")",
+            differences.join("; ")
+        ),
+    )
+}
+
+/// An installation's prefix, or its `lib/` (what a half-sourced `LD_LIBRARY_PATH` holds).
+fn is_ros_folder(path: &Path) -> bool {
+    let prefix = if path.ends_with("lib") {
+        path.parent().unwrap_or(path)
+    } else {
+        path
+    };
+    path.starts_with("/opt/ros") || prefix.join("share/rcl").is_dir()
 }
 
 fn setup_current(root: &Path, environment: &Environment) -> Check {

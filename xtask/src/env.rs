@@ -16,7 +16,7 @@ use std::ffi::OsString;
 use std::os::fd::AsFd;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use workbook_harness::{project_root, Environment};
+use workbook_harness::{project_root, Distro, Environment, LocalDiscovery};
 
 /// Prints the export lines, running setup first (its report on stderr) when needed.
 pub fn run() -> Result<()> {
@@ -29,8 +29,12 @@ pub fn run() -> Result<()> {
         }
         println!("export {name}={}", quote(&value.to_string_lossy()));
     }
-    // Nodes started from this shell find each other only on this machine (Jazzy and later).
-    println!("export ROS_AUTOMATIC_DISCOVERY_RANGE=LOCALHOST");
+    // Nodes started from this shell find each other only on this machine, each distribution
+    // through the variable it reads (Humble and Iron know only the older one).
+    match environment.named_distro().map(Distro::local_discovery) {
+        Some(LocalDiscovery::LocalhostOnly) => println!("export ROS_LOCALHOST_ONLY=1"),
+        _ => println!("export ROS_AUTOMATIC_DISCOVERY_RANGE=LOCALHOST"),
+    }
     if let Some(folder) = &ros2_dir {
         println!("{}", completion_line(&folder.join("ros2")));
     }

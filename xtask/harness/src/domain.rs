@@ -10,6 +10,7 @@
 //! programs; an id whose port is taken that way is skipped like any used one. 0 is left to the
 //! student's own shell.
 
+use crate::distro::{Distro, LocalDiscovery};
 use crate::shm;
 use anyhow::{bail, Context, Result};
 use std::fs::{File, OpenOptions};
@@ -90,16 +91,16 @@ impl Domain {
             .find(|(name, _)| *name == "ROS_DISTRO")
             .and_then(|(_, value)| value.map(|v| v.to_string_lossy().into_owned()))
             .or_else(|| std::env::var("ROS_DISTRO").ok())
-            .unwrap_or_default();
+            .and_then(|name| Distro::from_name(&name))
+            .unwrap_or(Distro::Jazzy);
         command
             .env("ROS_DOMAIN_ID", self.id.to_string())
             .env("ROS_AUTOMATIC_DISCOVERY_RANGE", "LOCALHOST")
             .env_remove("ROS_STATIC_PEERS");
-        if matches!(distro.as_str(), "humble" | "iron") {
-            command.env("ROS_LOCALHOST_ONLY", "1");
-        } else {
-            command.env_remove("ROS_LOCALHOST_ONLY");
-        }
+        match distro.local_discovery() {
+            LocalDiscovery::LocalhostOnly => command.env("ROS_LOCALHOST_ONLY", "1"),
+            LocalDiscovery::DiscoveryRange => command.env_remove("ROS_LOCALHOST_ONLY"),
+        };
     }
 }
 

@@ -9,6 +9,7 @@
 //!
 //! This module only describes; it never installs anything (that is `xtask setup`'s job).
 
+use crate::distro::Distro;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -137,6 +138,40 @@ impl Environment {
                 }
             }
         }
+    }
+
+    /// The distribution `ROS_DISTRO` names, if the workbook knows it.
+    pub fn named_distro(&self) -> Option<Distro> {
+        Distro::from_name(&self.distro)
+    }
+
+    /// The sourced installation (the first prefix after the overlay that has rcl) and the
+    /// distribution its rcl belongs to; `None` on the provisioned environment.
+    pub fn installation(&self) -> Option<(&Path, Option<Distro>)> {
+        if self.source != RosSource::Sourced {
+            return None;
+        }
+        self.prefixes[1..]
+            .iter()
+            .find(|prefix| prefix.join("share/rcl/package.xml").is_file())
+            .map(|prefix| (prefix.as_path(), Distro::of_installation(prefix)))
+    }
+
+    /// A sourced shell whose `ROS_DISTRO` is not the distribution of the installation it
+    /// sourced (two setup scripts, or a stray `export`): what is wrong, in a sentence. Building
+    /// on it would compile rclrs for one distribution against another's libraries.
+    pub fn mixed_distro(&self) -> Option<String> {
+        let (prefix, Some(installed)) = self.installation()? else {
+            return None;
+        };
+        if self.named_distro() == Some(installed) {
+            return None;
+        }
+        Some(format!(
+            "ROS_DISTRO={} but the installation at {} is ROS 2 {installed} (its rcl says so)",
+            self.distro,
+            prefix.display()
+        ))
     }
 
     /// The Python interpreter that has rclpy: the provisioned venv's, or `python3` from `PATH`.

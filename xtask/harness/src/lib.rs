@@ -11,12 +11,14 @@
 //! - [`expect`] and [`fail`]: the `expected:` / `happened:` shape every failing check reports in.
 //! - [`Environment`]: where the provisioned (or sourced) ROS 2 lives, and the variables a child
 //!   process needs to find it.
+//! - [`Distro`]: the ROS 2 distributions and what differs between them (Humble's code paths).
 //! - [`target_dir`]: one target folder shared by several clones of the workbook, without one
 //!   clone running the programs another built.
 //!
 //! The harness must not link rclrs: `xtask` uses it before any ROS library exists on the machine.
 
 pub mod dependencies;
+pub mod distro;
 mod domain;
 mod environment;
 pub mod expect;
@@ -28,10 +30,11 @@ pub mod shm;
 pub mod target_dir;
 mod world;
 
+pub use distro::{Distro, LocalDiscovery};
 pub use domain::Domain;
 pub use environment::{
     compiled_project_root, find_project_root, project_root, Environment, RosSource,
-    FASTDDS_PROFILE_VARIABLES, ROOT_VARIABLE,
+    FASTDDS_PROFILE_VARIABLES, PROVISIONED_DISTRO, ROOT_VARIABLE,
 };
 pub use expect::{expect, fail};
 pub use isolation::{Isolation, ISOLATION_VARIABLE};

@@ -419,7 +419,10 @@ fn dispatch(command: Command) -> anyhow::Result<()> {
                 service_name,
                 verbose,
                 discovery,
-            } => service::info(&discover(discovery)?, &service_name, verbose, hidden),
+            } => service::available_here("info", "use `ros2 service type` and `ros2 node info`")
+                .and_then(|()| {
+                    service::info(&discover(discovery)?, &service_name, verbose, hidden)
+                }),
             ServiceVerb::Call {
                 service_name,
                 service_type,
@@ -448,13 +451,18 @@ fn dispatch(command: Command) -> anyhow::Result<()> {
                 truncate_length,
                 duration,
                 discovery,
-            } => echo::run(&echo::Echo {
-                service: &service_name,
-                service_type: service_type.as_deref(),
-                truncate_length: (!full_length).then_some(truncate_length),
-                duration,
-                spin_time: discovery.spin_time,
-            }),
+            } => {
+                service::available_here("echo", "call the service and print what you sent and got")
+                    .and_then(|()| {
+                        echo::run(&echo::Echo {
+                            service: &service_name,
+                            service_type: service_type.as_deref(),
+                            truncate_length: (!full_length).then_some(truncate_length),
+                            duration,
+                            spin_time: discovery.spin_time,
+                        })
+                    })
+            }
         },
         Command::Interface { verb } => match verb {
             InterfaceVerb::Show {

@@ -4,6 +4,7 @@
 use crate::graph::Graph;
 use crate::Failure;
 use anyhow::Result;
+use workbook_harness::Distro;
 
 /// `service list`: one service per line, with `[type, …]` when `show_types`; `count` prints only
 /// how many there are.
@@ -57,6 +58,21 @@ pub fn find(graph: &Graph, kind: &str, count: bool, include_hidden: bool) -> Res
 
 /// `service info <name> [-v]`: type, client and server counts; `-v` (this tool's addition,
 /// Jazzy's ros2cli has none) also names the node behind each endpoint.
+/// `ros2 service info` and `ros2 service echo` arrived in Jazzy's ros2cli (echo reads service
+/// introspection, which Humble's services cannot publish): on a distribution without them the
+/// tool says so, as Humble's own `ros2` would by not knowing the verb, with what to use instead.
+pub fn available_here(verb: &str, instead: &str) -> Result<()> {
+    let distro = std::env::var("ROS_DISTRO").ok();
+    match distro.as_deref().and_then(Distro::from_name) {
+        Some(distro) if !distro.has_service_info_and_echo() => Err(Failure::new(
+            format!("`ros2 service {verb}` does not exist on ROS 2 {distro} (it arrived in Jazzy)"),
+            instead,
+        )
+        .into()),
+        _ => Ok(()),
+    }
+}
+
 pub fn info(graph: &Graph, service: &str, verbose: bool, include_hidden: bool) -> Result<()> {
     let Some(types) = graph.service_types(service, include_hidden)? else {
         return Err(Failure::new(

@@ -26,6 +26,10 @@ pub use steps::StepFailure;
 use steps::*;
 use workbook_harness::{project_root, Environment, RosSource};
 
+/// What to do about a shell whose `ROS_DISTRO` is not its installation's distribution.
+pub const MIXED_FIX: &str =
+    "open a fresh shell and source one installation's setup.bash (and nothing else of ROS)";
+
 /// Runs setup if anything is missing or stale, printing only when there is something to do.
 /// Used by every command that needs the environment.
 pub fn ensure() -> Result<Environment> {
@@ -52,7 +56,10 @@ pub fn setup(verbose_summary: bool) -> Result<Environment> {
                 "setup",
                 &format!("sourced ROS 2 {} + workbook overlay", environment.distro),
             );
-            overlay(&root, &environment)
+            match environment.mixed_distro() {
+                Some(mixed) => Err(ui::problem(mixed, MIXED_FIX)),
+                None => overlay(&root, &environment),
+            }
         }
     };
     if let Err(error) = result {
