@@ -1,7 +1,7 @@
 //! `cargo xtask test`: everything CI runs, in order: setup, formatting, lints, then every test of
 //! the workspace (unit, ABI layout, system tests with real nodes), then `verify` (every exercise
 //! suite accepts its solution and rejects the shipped exercise and the wrong variants), then a
-//! quick benchmark run. Each stage is timed, and the times close the run: the figure to watch
+//! sourced ROS 2 installation driving a fresh copy of the workbook, then a quick benchmark run. Each stage is timed, and the times close the run: the figure to watch
 //! when a stage grows.
 
 use crate::{cargo, provision, ui};
@@ -35,6 +35,10 @@ const STAGES: &[Stage] = &[
     Stage {
         name: "every suite tells right from wrong (cargo xtask verify)",
         run: suites,
+    },
+    Stage {
+        name: "a sourced ROS 2 installation drives a fresh copy (sourced_install.rs)",
+        run: sourced_installation,
     },
     Stage {
         name: "the benchmark works (cargo xtask bench --quick)",
@@ -118,6 +122,22 @@ fn suites(_: &Environment) -> Result<()> {
         anyhow::bail!("`cargo xtask verify` found a suite that cannot tell right from wrong");
     }
     Ok(())
+}
+
+/// The path of a student who arrives with ROS 2 sourced, in a stage of its own so that its time
+/// (a second build of the workbook, against that installation) shows apart.
+fn sourced_installation(environment: &Environment) -> Result<()> {
+    let mut test = cargo::command(environment, "test");
+    test.args([
+        "--package",
+        "xtask",
+        "--test",
+        "sourced_install",
+        "--",
+        "--ignored",
+        "--nocapture",
+    ]);
+    cargo::run_visible(test)
 }
 
 /// The benchmark, briefly: this shows it works; a missed target never fails the tests.
