@@ -273,6 +273,28 @@ fn shipped_exercises_leave_todos_and_solutions_none() {
     report(problems);
 }
 
+/// The longest a module of the tools may grow before it is split along its seams.
+const MODULE_LINES: usize = 450;
+
+#[test]
+fn no_module_of_xtask_or_the_harness_is_over_450_lines() {
+    let problems = tracked()
+        .into_iter()
+        .filter(|p| p.starts_with("xtask/src") || p.starts_with("xtask/harness/src"))
+        .filter(|p| p.extension().is_some_and(|e| e == "rs"))
+        .filter_map(|file| {
+            let lines = read(&file).lines().count();
+            (lines > MODULE_LINES).then(|| {
+                format!(
+                    "{} has {lines} lines (at most {MODULE_LINES}): split it along its seams",
+                    file.display()
+                )
+            })
+        })
+        .collect();
+    report(problems);
+}
+
 #[test]
 fn every_rust_file_says_what_it_is_for_and_none_has_a_dbg() {
     let mut problems = Vec::new();

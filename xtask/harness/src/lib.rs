@@ -20,6 +20,7 @@
 pub mod dependencies;
 pub mod distro;
 mod domain;
+mod ending;
 mod environment;
 pub mod expect;
 mod isolation;
@@ -32,16 +33,14 @@ mod world;
 
 pub use distro::{Distro, LocalDiscovery};
 pub use domain::Domain;
+pub use ending::{describe_end, describe_status};
 pub use environment::{
     compiled_project_root, find_project_root, project_root, Environment, RosSource,
     FASTDDS_PROFILE_VARIABLES, PROVISIONED_DISTRO, ROOT_VARIABLE,
 };
 pub use expect::{expect, fail};
 pub use isolation::{Isolation, ISOLATION_VARIABLE};
-pub use process::{
-    describe_end, describe_status, die_with_parent, run_to_end, with_parent_death_signal,
-    NodeProcess, Output,
-};
+pub use process::{die_with_parent, run_to_end, with_parent_death_signal, NodeProcess, Output};
 pub use world::{
     last_line, tail, GraphEntry, World, CALL_DEADLINE, START_DEADLINE, WORLD_KEEP, WORLD_USER,
 };

@@ -150,7 +150,7 @@ impl NodeProcess {
                         "{} ended ({}) before printing \"{needle}\"; it printed:\n{}",
                         self.name,
                         status
-                            .map(|output| describe_end(&output))
+                            .map(|output| crate::ending::describe_end(&output))
                             .unwrap_or_else(|| "still closing".into()),
                         indent(&self.transcript())
                     )
@@ -331,31 +331,6 @@ fn read_line(reader: &mut impl BufRead) -> Option<String> {
         return None;
     }
     Some(String::from_utf8_lossy(&line).into_owned())
-}
-
-/// How a program ended, as a sentence fragment a person reads: "exit code 1", "exit code 101 (a
-/// panic)", "stopped by Ctrl-C (SIGINT)", "killed (SIGKILL)". Never Rust's Debug form.
-pub fn describe_end(output: &Output) -> String {
-    describe_status(output.code, output.signal)
-}
-
-/// [`describe_end`] from an exit code or a signal number.
-pub fn describe_status(code: Option<i32>, signal: Option<i32>) -> String {
-    match (code, signal) {
-        (Some(101), _) => "exit code 101 (a panic)".to_string(),
-        (Some(code), _) => format!("exit code {code}"),
-        (_, Some(signal)) => match signal {
-            libc::SIGINT => "stopped by Ctrl-C (SIGINT)".to_string(),
-            libc::SIGTERM => "stopped by SIGTERM".to_string(),
-            libc::SIGKILL => "killed (SIGKILL)".to_string(),
-            libc::SIGSEGV => "crashed: segmentation fault (SIGSEGV)".to_string(),
-            libc::SIGABRT => "aborted (SIGABRT)".to_string(),
-            libc::SIGBUS => "crashed: bus error (SIGBUS)".to_string(),
-            libc::SIGPIPE => "ended by a broken pipe (SIGPIPE)".to_string(),
-            other => format!("killed by signal {other}"),
-        },
-        _ => "ended".to_string(),
-    }
 }
 
 fn indent(text: &str) -> String {
