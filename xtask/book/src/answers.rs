@@ -5,7 +5,9 @@
 //! have (counted as a multiset, each line trimmed). Only substantial lines count: comments,
 //! blank lines and short ones (`} else {`, `Ok(())`, `SpinOptions::new()`) are vocabulary, not
 //! answers. A line is *shown* when it appears, trimmed, in a page of the built book other than the
-//! Solutions part (`solutions/*.html`) and the all-in-one `print.html`.
+//! Solutions part (`solutions/*.html`) and the all-in-one `print.html`. A program of the solution's
+//! own under `src/bin/` that the exercise does not ship (exercise 6's robot, `mystery_node`) is
+//! not part of the answer: the student never writes it.
 
 use anyhow::{Context, Result};
 use serde::Deserialize;
@@ -125,6 +127,9 @@ pub fn measure(root: &Path, html: &Path) -> Result<Vec<Exposure>> {
         let mut added = Vec::new();
         for file in sources(&solution.join("src"))? {
             let relative = file.strip_prefix(&solution).unwrap_or(&file);
+            if relative.starts_with("src/bin") && !exercise.join(relative).exists() {
+                continue;
+            }
             let ours = std::fs::read_to_string(&file)
                 .with_context(|| format!("cannot read {}", file.display()))?;
             let shipped = std::fs::read_to_string(exercise.join(relative)).unwrap_or_default();
