@@ -6,7 +6,8 @@
 //! Each item is a speed (a SetSpeed call) or the word `status` (a GetStatus call on the
 //! `get_status` service next to the SetSpeed one). Prints one line per item, in order:
 //! `<speed> accepted <message>`, `<speed> refused <message>`, `<speed> no-answer`, or
-//! `status speed=<n> accepted_count=<n> refused_count=<n> uptime_seconds=<x>`.
+//! `status speed=<n> accepted_count=<n> refused_count=<n> uptime_seconds=<x>`. The item
+//! `pause:<seconds>` waits that long and prints nothing.
 //! With no items it only waits until a server of the SetSpeed service is there and prints
 //! `ready`. Exits 0 when every call was answered, 2 when a service never appeared or a call got no answer
 //! within the timeout (each call has the whole timeout).
@@ -42,22 +43,30 @@ fn main() -> ExitCode {
 enum Item {
     Speed(i32),
     Status,
+    /// `pause:<seconds>`: waits that long before the next item (prints nothing).
+    Pause(Duration),
 }
 
 fn probe() -> Result<bool> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [service, timeout, items @ ..] = args.as_slice() else {
-        bail!("usage: speed_probe <set_speed service> <timeout-seconds> <speed|status>...");
+        bail!(
+            "usage: speed_probe <set_speed service> <timeout-seconds> <speed|status|pause:SECS>..."
+        );
     };
     let timeout = Duration::from_secs_f64(timeout.parse().context("timeout in seconds")?);
     let items: Vec<Item> = items
         .iter()
         .map(|s| match s.as_str() {
             "status" => Ok(Item::Status),
+            _ if s.starts_with("pause:") => s["pause:".len()..]
+                .parse()
+                .map(|seconds| Item::Pause(Duration::from_secs_f64(seconds)))
+                .with_context(|| format!("{s}: a pause is `pause:<seconds>`")),
             _ => s
                 .parse()
                 .map(Item::Speed)
-                .with_context(|| format!("{s} is neither an i32 nor `status`")),
+                .with_context(|| format!("{s} is neither an i32, `status` nor `pause:<seconds>`")),
         })
         .collect::<Result<_>>()?;
     let status_service = match service.strip_suffix("set_speed") {
@@ -118,6 +127,7 @@ fn probe() -> Result<bool> {
                     }
                 }
             }
+            Item::Pause(pause) => std::thread::sleep(pause),
             Item::Status => {
                 let promise =
                     get_status.call::<_, GetStatus_Response>(&GetStatus_Request::default())?;
