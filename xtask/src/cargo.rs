@@ -97,7 +97,7 @@ pub fn claim_target(root: &Path, target: &Path) -> Result<()> {
 
 /// The cargo program to run: the one that started xtask (`CARGO`), else `cargo` on the PATH.
 pub fn program() -> std::ffi::OsString {
-    std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into())
+    workbook_harness::programs::cargo()
 }
 
 /// `cargo <subcommand>` at the project root, in `environment`. The target folder is already

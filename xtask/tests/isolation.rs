@@ -23,7 +23,7 @@ fn xtask(mark: &str) -> Command {
 
 /// `cargo xtask …` as a student types it (through cargo, which runs xtask as its child).
 fn cargo_xtask(mark: &str) -> Command {
-    let mut command = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    let mut command = Command::new(workbook_harness::programs::cargo());
     command
         .args(["run", "--quiet", "--package", "xtask", "--"])
         .current_dir(project_root())

@@ -140,7 +140,7 @@ impl Captures {
                     format!("capture {}: cannot split `{line}` into words", capture.id)
                 })?;
             let program = if words[0] == "cargo" {
-                std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into())
+                workbook_harness::programs::cargo()
             } else {
                 words[0].clone().into()
             };

@@ -54,7 +54,7 @@ pub fn reference(name: &str) -> Result<PathBuf> {
             .parent()
             .context("the target folder has no parent")?;
         own_target(target)?;
-        let mut cargo = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+        let mut cargo = Command::new(cargo());
         cargo
             .args(["build", "--quiet", "--bin", name])
             .current_dir(project_root())
@@ -120,4 +120,10 @@ fn profile_dir() -> Result<PathBuf> {
         .and_then(|deps| deps.parent())
         .map(PathBuf::from)
         .context("the test executable is not inside target/<profile>/deps")
+}
+
+/// The cargo program to run: the one that started this program (`CARGO`), else `cargo` on the
+/// PATH. The one lookup of it, for the harness and for xtask.
+pub fn cargo() -> std::ffi::OsString {
+    std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into())
 }
