@@ -9,7 +9,9 @@ use colored::Colorize;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use workbook_harness::shm;
-use workbook_harness::{project_root, Environment, Isolation, RosSource, PROVISIONED_DISTRO};
+use workbook_harness::{
+    colcon_install, project_root, Environment, Isolation, RosSource, PROVISIONED_DISTRO,
+};
 
 /// One check's outcome.
 struct Check {
@@ -116,19 +118,32 @@ fn which_environment(root: &Path, environment: &Environment) -> Check {
                 format!("ROS 2 jazzy, provisioned from PyPI ({target})"),
             )
         }
-        RosSource::Sourced => pass(
-            "environment",
-            format!(
-                "ROS 2 {}, sourced ({}), with the workbook overlay .ros/overlay",
-                environment.distro,
-                environment.prefixes[1..]
-                    .iter()
-                    .map(|p| p.display().to_string())
-                    .collect::<Vec<_>>()
-                    .join(":")
-            ),
-        ),
+        RosSource::Sourced => pass("environment", sourced_layers(environment)),
     }
+}
+
+/// The installation, the overlays between it and the workbook's (colcon workspaces by their
+/// `install` folder, once each), and the workbook overlay, in words.
+fn sourced_layers(environment: &Environment) -> String {
+    let installation = environment.installation().map(|(prefix, _)| prefix);
+    let mut overlays: Vec<String> = Vec::new();
+    for prefix in &environment.prefixes[1..] {
+        let named = match colcon_install(prefix) {
+            Some(install) => format!("the colcon workspace {}", install.display()),
+            None if Some(prefix.as_path()) == installation => continue,
+            None => format!("the overlay {}", prefix.display()),
+        };
+        if !overlays.contains(&named) {
+            overlays.push(named);
+        }
+    }
+    overlays.push("the workbook overlay .ros/overlay".into());
+    let installation = installation.map_or("no rcl found".into(), |p| p.display().to_string());
+    format!(
+        "ROS 2 {}, sourced ({installation}), with {}",
+        environment.distro,
+        overlays.join(" and ")
+    )
 }
 
 /// A half-sourced shell (ROS paths but no ROS_DISTRO, or the reverse) would mix two ROS 2

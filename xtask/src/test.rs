@@ -1,8 +1,9 @@
 //! `cargo xtask test`: everything CI runs, in order: setup, formatting, lints, then every test of
 //! the workspace (unit, ABI layout, system tests with real nodes), then `verify` (every exercise
 //! suite accepts its solution and rejects the shipped exercise and the wrong variants), then a
-//! sourced ROS 2 installation driving a fresh copy of the workbook, then a quick benchmark run. Each stage is timed, and the times close the run: the figure to watch
-//! when a stage grows.
+//! sourced ROS 2 installation driving a fresh copy of the workbook, then a colcon workspace
+//! holding one, then a quick benchmark run. Each stage is timed, and the times close the run:
+//! the figure to watch when a stage grows.
 
 use crate::{cargo, provision, ui};
 use anyhow::Result;
@@ -39,6 +40,10 @@ const STAGES: &[Stage] = &[
     Stage {
         name: "a sourced ROS 2 installation drives a fresh copy (sourced_install.rs)",
         run: sourced_installation,
+    },
+    Stage {
+        name: "a colcon workspace builds robot_interfaces, cargo the rest (colcon_workspace.rs)",
+        run: colcon_workspace,
     },
     Stage {
         name: "the benchmark works (cargo xtask bench --quick)",
@@ -127,16 +132,20 @@ fn suites(_: &Environment) -> Result<()> {
 /// The path of a student who arrives with ROS 2 sourced, in a stage of its own so that its time
 /// (a second build of the workbook, against that installation) shows apart.
 fn sourced_installation(environment: &Environment) -> Result<()> {
+    ignored_test(environment, "sourced_install")
+}
+
+/// A student in a colcon workspace: colcon from PyPI builds `robot_interfaces`, cargo the rest;
+/// a stage of its own for the same reason (another build of the workbook, in a colcon workspace).
+fn colcon_workspace(environment: &Environment) -> Result<()> {
+    ignored_test(environment, "colcon_workspace")
+}
+
+/// One of xtask's long `#[ignore]`d tests, with its output (its step times) shown.
+fn ignored_test(environment: &Environment, name: &str) -> Result<()> {
     let mut test = cargo::command(environment, "test");
-    test.args([
-        "--package",
-        "xtask",
-        "--test",
-        "sourced_install",
-        "--",
-        "--ignored",
-        "--nocapture",
-    ]);
+    test.args(["--package", "xtask", "--test", name]);
+    test.args(["--", "--ignored", "--nocapture"]);
     cargo::run_visible(test)
 }
 

@@ -3,43 +3,14 @@
 //! verify). The clone gets a target folder of its own holding only the compiled third-party
 //! dependencies of this one (hard links), so the test compiles the workbook's own crates only.
 
+mod workspace;
+
 use assert_cmd::Command;
 use predicates::prelude::*;
-use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 use workbook_harness::dependencies::Dependencies;
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
-
-fn target() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .map(|t| if t.is_absolute() { t } else { root().join(t) })
-        .unwrap_or_else(|| root().join("target"))
-}
-
-/// The packages of this workspace, whose build output the clone must not get.
-fn workspace_packages() -> BTreeSet<String> {
-    let output = std::process::Command::new(std::env::var_os("CARGO").unwrap())
-        .args(["metadata", "--no-deps", "--format-version", "1"])
-        .current_dir(root())
-        .output()
-        .unwrap();
-    assert!(output.status.success(), "cargo metadata failed");
-    let metadata: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    metadata["packages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["name"].as_str().unwrap().to_string())
-        .collect()
-}
+use workspace::{root, target, workspace_packages};
 
 fn git(dir: &Path, args: &[&str]) {
     let status = std::process::Command::new("git")

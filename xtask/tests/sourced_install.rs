@@ -13,168 +13,12 @@
 //! chooses the exercises whose checks run.
 
 mod installation;
+mod workspace;
 
-use assert_cmd::Command;
+use installation::student::{expect, Student};
 use installation::Installation;
-use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
-use workbook_harness::dependencies::Dependencies;
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
-
-fn target() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .map(|t| if t.is_absolute() { t } else { root().join(t) })
-        .unwrap_or_else(|| root().join("target"))
-}
-
-/// The variables cargo gave this test from this clone's `.cargo/config.toml` (and its own):
-/// the copy's commands must see only what the student's shell has.
-const INHERITED: &[&str] = &[
-    "ROS_DISTRO",
-    "ROS_VERSION",
-    "ROS_PYTHON_VERSION",
-    "AMENT_PREFIX_PATH",
-    "CMAKE_PREFIX_PATH",
-    "LD_LIBRARY_PATH",
-    "PYTHONPATH",
-    "ROS_AUTOMATIC_DISCOVERY_RANGE",
-    "ROS_LOCALHOST_ONLY",
-    "FASTRTPS_DEFAULT_PROFILES_FILE",
-    "FASTDDS_DEFAULT_PROFILES_FILE",
-    "WORKBOOK_ROOT",
-    "CARGO_MANIFEST_DIR",
-    "CARGO_PKG_NAME",
-];
-
-/// The copy of the workbook, and how long each step took.
-struct Student {
-    clone: PathBuf,
-    times: Vec<(String, Duration)>,
-}
-
-impl Student {
-    /// `cargo xtask <args>` in a shell that ran `shell_setup` first, as the student types it.
-    fn xtask(&mut self, shell_setup: &str, args: &str, minutes: u64) -> (bool, String) {
-        let cargo = std::env::var("CARGO").unwrap();
-        let script = format!(
-            "{shell_setup}\ncd {}\n{cargo} xtask {args}",
-            self.clone.display()
-        );
-        let mut command = Command::new("bash");
-        command
-            .args(["--noprofile", "--norc", "-c", &script])
-            .env("CARGO_TARGET_DIR", self.clone.join("target"))
-            .env("NO_COLOR", "1")
-            .timeout(Duration::from_secs(minutes * 60));
-        for name in INHERITED {
-            command.env_remove(name);
-        }
-        let began = Instant::now();
-        let output = command.output().unwrap();
-        self.times.push((format!("xtask {args}"), began.elapsed()));
-        let text = format!(
-            "{}{}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        );
-        (output.status.success(), text)
-    }
-}
-
-/// Copies the workbook's files as they are now (tracked and new, not ignored): what a student
-/// would clone, with this clone's uncommitted changes.
-fn copy_workbook(to: &Path) {
-    let listing = std::process::Command::new("git")
-        .arg("-C")
-        .arg(root())
-        .args([
-            "ls-files",
-            "-z",
-            "--cached",
-            "--others",
-            "--exclude-standard",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        listing.status.success(),
-        "git ls-files failed in {}",
-        root().display()
-    );
-    for name in listing.stdout.split(|b| *b == 0).filter(|n| !n.is_empty()) {
-        let relative = Path::new(std::str::from_utf8(name).unwrap());
-        let from = root().join(relative);
-        if !from.is_file() {
-            continue; // deleted in the work tree
-        }
-        let to = to.join(relative);
-        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
-        std::fs::copy(&from, &to).unwrap();
-    }
-}
-
-/// The packages of this workspace, whose build output the copy must not get.
-fn workspace_packages() -> BTreeSet<String> {
-    let output = std::process::Command::new(std::env::var_os("CARGO").unwrap())
-        .args(["metadata", "--no-deps", "--format-version", "1"])
-        .current_dir(root())
-        .output()
-        .unwrap();
-    assert!(output.status.success(), "cargo metadata failed");
-    let metadata: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    metadata["packages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["name"].as_str().unwrap().to_string())
-        .collect()
-}
-
-/// Seeds the copy's target folder with this one's third-party dependencies. Cargo rewrites a
-/// rebuilt build script's records and dep-info in place, which through a hard link would change
-/// this clone's files too, so those are the copy's own files; compiled libraries stay links
-/// (rustc replaces them, it never writes into them).
-fn seed_target(target_of_copy: &Path) {
-    Dependencies::survey(&target(), &workspace_packages())
-        .unwrap()
-        .plant(target_of_copy)
-        .unwrap();
-    let profile = target_of_copy.join("debug");
-    own_files(&profile.join("build"));
-    own_files(&profile.join(".fingerprint"));
-    for entry in std::fs::read_dir(profile.join("deps")).unwrap().flatten() {
-        if entry.path().extension().is_some_and(|e| e == "d") {
-            own_file(&entry.path());
-        }
-    }
-}
-
-fn own_files(dir: &Path) {
-    for entry in std::fs::read_dir(dir).unwrap().flatten() {
-        let kind = entry.file_type().unwrap();
-        if kind.is_dir() {
-            own_files(&entry.path());
-        } else if kind.is_file() {
-            own_file(&entry.path());
-        }
-    }
-}
-
-fn own_file(path: &Path) {
-    let bytes = std::fs::read(path).unwrap();
-    let permissions = std::fs::metadata(path).unwrap().permissions();
-    std::fs::remove_file(path).unwrap();
-    std::fs::write(path, bytes).unwrap();
-    std::fs::set_permissions(path, permissions).unwrap();
-}
+use std::time::Instant;
+use workspace::root;
 
 /// The exercises whose checks run: `WORKBOOK_SOURCED_EXERCISES`, default exercise 1.
 fn exercises() -> Vec<String> {
@@ -187,24 +31,6 @@ fn exercises() -> Vec<String> {
     chosen.split(',').map(|n| n.trim().to_string()).collect()
 }
 
-#[track_caller]
-fn expect(what: &str, (ok, text): (bool, String), success: bool, says: &[&str]) -> String {
-    assert_eq!(
-        ok,
-        success,
-        "{what}: expected {}, it {}; it printed:\n{text}",
-        if success { "success" } else { "failure" },
-        if ok { "succeeded" } else { "failed" },
-    );
-    for words in says {
-        assert!(
-            text.contains(words),
-            "{what}: expected it to say `{words}`; it printed:\n{text}"
-        );
-    }
-    text
-}
-
 #[test]
 #[ignore = "long (it builds the workbook again against the installation): `cargo xtask test` runs it \
             as a stage of its own, `cargo test -p xtask --test sourced_install -- --ignored` alone"]
@@ -214,15 +40,11 @@ fn a_sourced_jazzy_gets_an_overlay_and_the_whole_loop_works_on_it() {
     let provisioned = root().join(".ros/prefix");
     let installation = Installation::lay_out(&provisioned, &scratch.path().join("machine"));
     let clone = scratch.path().join("workbook");
-    copy_workbook(&clone);
-    seed_target(&clone.join("target"));
-    let mut student = Student {
-        clone: clone.clone(),
-        times: vec![(
-            "laying out /opt/ros/jazzy, copying the workbook".into(),
-            began.elapsed(),
-        )],
-    };
+    let mut student = Student::copy_to(
+        &clone,
+        "laying out /opt/ros/jazzy, copying the workbook",
+        began,
+    );
     let prefix = installation.prefix.display().to_string();
     let sourced = installation.sourcing();
 
@@ -336,9 +158,5 @@ fn a_sourced_jazzy_gets_an_overlay_and_the_whole_loop_works_on_it() {
         );
     }
 
-    println!("time per step (on this machine, with whatever else it was running):");
-    for (step, took) in &student.times {
-        println!("  {:>7.1} s  {step}", took.as_secs_f64());
-    }
-    println!("  {:>7.1} s  in all", began.elapsed().as_secs_f64());
+    student.print_times(began);
 }

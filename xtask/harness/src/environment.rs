@@ -232,6 +232,17 @@ impl Environment {
     }
 }
 
+/// The `install` folder of the colcon workspace that installed the ament prefix `prefix`, if
+/// colcon did (it marks that folder with `.colcon_install_layout`; the prefix is the folder
+/// itself with `--merge-install`, else one package's folder in it).
+pub fn colcon_install(prefix: &Path) -> Option<PathBuf> {
+    [Some(prefix), prefix.parent()]
+        .into_iter()
+        .flatten()
+        .find(|folder| folder.join(".colcon_install_layout").is_file())
+        .map(Path::to_path_buf)
+}
+
 /// On a sourced install the existing value is kept behind ours (the workbook's overlay first);
 /// on the provisioned one nothing sourced may leak in, so only our directories are used.
 fn join_with_existing(mut ours: Vec<PathBuf>, name: &str, env: &Environment) -> OsString {

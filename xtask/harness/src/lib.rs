@@ -35,7 +35,7 @@ pub use distro::{Distro, LocalDiscovery};
 pub use domain::Domain;
 pub use ending::{describe_end, describe_status};
 pub use environment::{
-    compiled_project_root, find_project_root, project_root, Environment, RosSource,
+    colcon_install, compiled_project_root, find_project_root, project_root, Environment, RosSource,
     FASTDDS_PROFILE_VARIABLES, PROVISIONED_DISTRO, ROOT_VARIABLE,
 };
 pub use expect::{expect, fail};

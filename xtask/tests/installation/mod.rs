@@ -8,6 +8,8 @@
 //! those that name the cache's own path, which are rewritten (new files, never the cache's) to
 //! name the installation instead, so nothing of the installation leads back to the cache.
 
+pub mod student;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 
