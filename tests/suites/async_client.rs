@@ -348,14 +348,15 @@ fn survives_the_server_stopping_and_coming_back() {
     let args = long_schedule(&["--wait", "15"]);
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let mut process = client(&world, &args);
-    if let Err(error) = process.wait_for_line("#3 ", Duration::from_secs(30)) {
-        fail("three requests reported while the server runs", error);
+    // A request, not #1: the client may have seen the silent server a moment before the other.
+    if let Err(error) = process.wait_for_line(": accepted", Duration::from_secs(30)) {
+        fail("a request accepted while the reference server runs", error);
     }
     let stopped = process.transcript().len();
     let _ = server.stop();
-    let expected = "#1 answered; \"no answer in time\" for a request sent after the answering \
-                    server stopped; one accepted after it came back; a report for every request \
-                    up to that one";
+    let expected = "a request accepted; \"no answer in time\" for a request sent after the \
+                    answering server stopped; one accepted after it came back; a report for \
+                    every request up to that one";
     if printed_after(
         &mut process,
         stopped,
@@ -415,7 +416,7 @@ fn survives_the_server_stopping_and_coming_back() {
         )
     });
     expect(
-        answered(&got[0]) && got.iter().any(|r| !answered(r)),
+        got.iter().any(answered) && got.iter().any(|r| !answered(r)),
         expected,
         || listed(&got),
     );
