@@ -179,6 +179,11 @@ fn a_daemon_that_detached_dies_with_its_world() {
         &world,
         &format!("(setsid sh -c '{marker}' </dev/null >/dev/null 2>&1 &); echo detached"),
     );
+    // The daemon starts behind two forks and an exec: give it a moment to show in /proc.
+    let end = Instant::now() + Duration::from_secs(3);
+    while processes_running(&marker).is_empty() && Instant::now() < end {
+        std::thread::sleep(Duration::from_millis(20));
+    }
     assert!(
         !processes_running(&marker).is_empty(),
         "the detached daemon should be running while its world exists"
