@@ -265,16 +265,30 @@ impl Drop for StreamEnded {
 }
 
 /// Makes the kernel SIGKILL the program `command` starts when the thread that started it ends
-/// (normally its guard has stopped it long before).
+/// (normally its guard has stopped it long before), and starts it with the signals a terminal
+/// or the harness sends at their default action.
+///
+/// A process started in the background of a script (`cmd &`, nohup, some CI runners) inherits
+/// SIGINT and SIGQUIT as *ignored*, and exec keeps an ignored signal ignored. Without the reset,
+/// a program under test would then survive the Ctrl-C of "stops cleanly on Ctrl-C" (a shell's
+/// `trap … INT` cannot even catch it), and its verdict would depend on how `cargo xtask check`
+/// was started.
 pub fn with_parent_death_signal(command: &mut Command) {
-    // SAFETY: prctl(2) is async-signal-safe and touches no memory of the parent.
+    // SAFETY: prctl(2) and signal(2) are async-signal-safe and touch no memory of the parent.
     unsafe {
         command.pre_exec(|| {
             libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+            for signal in TERMINAL_SIGNALS {
+                libc::signal(signal, libc::SIG_DFL);
+            }
             Ok(())
         });
     }
 }
+
+/// The signals that stop a program from a terminal or from the harness.
+const TERMINAL_SIGNALS: [libc::c_int; 4] =
+    [libc::SIGINT, libc::SIGQUIT, libc::SIGTERM, libc::SIGHUP];
 
 /// Makes the kernel SIGKILL this process when its parent dies (for `cargo xtask`, whose parent
 /// is cargo: a SIGKILLed `cargo xtask check` then takes xtask, and through the guards
@@ -406,6 +420,30 @@ mod tests {
             }
         }
         alive
+    }
+
+    #[test]
+    fn ctrl_c_stops_a_program_even_when_the_harness_was_started_ignoring_it() {
+        // As if `cargo xtask check` ran in the background of a script: SIGINT and SIGQUIT
+        // arrive ignored (this closure runs first, like an inherited disposition).
+        let mut command = shell("echo ready; exec sleep 30");
+        // SAFETY: signal(2) is async-signal-safe.
+        unsafe {
+            command.pre_exec(|| {
+                libc::signal(libc::SIGINT, libc::SIG_IGN);
+                libc::signal(libc::SIGQUIT, libc::SIG_IGN);
+                Ok(())
+            });
+        }
+        let mut process = NodeProcess::start("sleeper", command).expect("start");
+        process
+            .wait_for_line("ready", Duration::from_secs(5))
+            .expect("ready");
+        process.interrupt();
+        let output = process
+            .wait_for_exit(Duration::from_secs(5))
+            .expect("Ctrl-C ends the program");
+        assert_eq!(output.signal, Some(libc::SIGINT), "{output:?}");
     }
 
     #[test]
