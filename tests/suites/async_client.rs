@@ -257,33 +257,9 @@ fn requests_do_not_wait_for_each_other() {
     });
 }
 
-/// Waits until the program prints `needle` after the first `offset` bytes of its output, and
-/// returns the output from there on; `None` when it does not within `limit` or has ended.
-fn printed_after(
-    process: &mut NodeProcess,
-    offset: usize,
-    needle: &str,
-    limit: Duration,
-) -> Option<String> {
-    let end = Instant::now() + limit;
-    loop {
-        let text = process.transcript();
-        let after = text.get(offset..).unwrap_or_default();
-        if after.contains(needle) {
-            return Some(after.to_string());
-        }
-        if Instant::now() >= end || process.finished().is_some() {
-            return None;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
-/// The number of the first request reported as accepted in `text`, if any.
-fn first_accepted(text: &str) -> Option<usize> {
-    text.lines()
-        .filter(|l| l.contains(": accepted"))
-        .find_map(|l| l.strip_prefix('#')?.split_once(' ')?.0.parse().ok())
+/// The number of the request a report line (`#<n> speed …: …`) is about.
+fn request_number(line: &str) -> Option<usize> {
+    line.strip_prefix('#')?.split_once(' ')?.0.parse().ok()
 }
 
 /// The schedules below are long (12 s) so that a loaded machine still has time to start the
@@ -313,17 +289,17 @@ fn a_missing_server_is_reported_and_a_late_one_is_used() {
         );
     }
     let _server = world.start_reference("speed_server", &[], "ready");
-    let ready = process.transcript().len();
+    process.skip_printed_lines();
     let expected = "#1 reported as \"no server\" (nothing served /set_speed yet), then a request \
                     accepted once the server runs (40 requests, 0.3 s apart)";
-    let later = printed_after(&mut process, ready, ": accepted", RUN_LIMIT);
+    let later = process.wait_for_line(": accepted", RUN_LIMIT);
     let _ = process.stop();
     let text = process.transcript();
     let first = report(&text, 1);
     expect(first.as_deref() == Some("no server"), expected, || {
         format!("#1: {}", first.as_deref().unwrap_or("missing"))
     });
-    expect(later.is_some(), expected, || {
+    expect(later.is_ok(), expected, || {
         format!(
             "no request was accepted after the server became ready; your program printed:\n{}",
             tail(&text, 12)
@@ -352,18 +328,14 @@ fn survives_the_server_stopping_and_coming_back() {
     if let Err(error) = process.wait_for_line(": accepted", Duration::from_secs(30)) {
         fail("a request accepted while the reference server runs", error);
     }
-    let stopped = process.transcript().len();
     let _ = server.stop();
+    process.skip_printed_lines();
     let expected = "a request accepted; \"no answer in time\" for a request sent after the \
                     answering server stopped; one accepted after it came back; a report for \
                     every request up to that one";
-    if printed_after(
-        &mut process,
-        stopped,
-        ": no answer in time",
-        Duration::from_secs(5),
-    )
-    .is_none()
+    if process
+        .wait_for_line(": no answer in time", Duration::from_secs(5))
+        .is_err()
     {
         let _ = process.stop();
         fail(
@@ -377,10 +349,12 @@ fn survives_the_server_stopping_and_coming_back() {
         );
     }
     let _ = silent.stop();
-    let back = process.transcript().len();
+    process.skip_printed_lines();
     let _again = world.start_reference("speed_server", &[], "ready");
-    let resumed = printed_after(&mut process, back, ": accepted", RUN_LIMIT)
-        .and_then(|after| first_accepted(&after));
+    let resumed = process
+        .wait_for_line(": accepted", RUN_LIMIT)
+        .ok()
+        .and_then(|line| request_number(&line));
     let Some(last) = resumed else {
         let _ = process.stop();
         fail(
@@ -393,10 +367,8 @@ fn survives_the_server_stopping_and_coming_back() {
     };
     // Requests sent before #last may still be waiting for their deadline (1 s): give them it,
     // and a loaded machine's slack, before looking for their reports.
-    let complete =
-        |text: &str| (1..=last).all(|n| text.lines().any(|l| l.starts_with(&format!("#{n} "))));
     let until = Instant::now() + Duration::from_secs(4);
-    while !complete(&process.transcript()) && Instant::now() < until {
+    while reports(&process.transcript(), last).contains(&None) && Instant::now() < until {
         std::thread::sleep(Duration::from_millis(50));
     }
     let _ = process.stop();

@@ -28,6 +28,7 @@ mod process;
 pub mod programs;
 pub mod seal;
 pub mod shm;
+mod signals;
 pub mod target_dir;
 mod world;
 
@@ -40,7 +41,8 @@ pub use environment::{
 };
 pub use expect::{expect, fail};
 pub use isolation::{Isolation, ISOLATION_VARIABLE};
-pub use process::{die_with_parent, run_to_end, with_parent_death_signal, NodeProcess, Output};
+pub use process::{run_to_end, NodeProcess, Output};
+pub use signals::{die_with_parent, with_parent_death_signal};
 pub use world::{
     last_line, tail, GraphEntry, World, CALL_DEADLINE, START_DEADLINE, WORLD_KEEP, WORLD_USER,
 };

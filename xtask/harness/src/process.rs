@@ -63,7 +63,7 @@ impl NodeProcess {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .process_group(0);
-        with_parent_death_signal(&mut command);
+        crate::signals::with_parent_death_signal(&mut command);
         let mut child = command
             .spawn()
             .with_context(|| format!("cannot start {name} ({command:?})"))?;
@@ -128,6 +128,12 @@ impl NodeProcess {
             .lock()
             .map(|t| t.clone())
             .unwrap_or_default()
+    }
+
+    /// From here on, [`NodeProcess::wait_for_line`] looks only at lines printed after this call
+    /// (it otherwise also finds a line printed before and not waited for yet).
+    pub fn skip_printed_lines(&mut self) {
+        while self.lines.try_recv().is_ok() {}
     }
 
     /// Waits until the program prints a line containing `needle`, and returns that line.
@@ -264,46 +270,6 @@ impl Drop for StreamEnded {
     }
 }
 
-/// Makes the kernel SIGKILL the program `command` starts when the thread that started it ends
-/// (normally its guard has stopped it long before), and starts it with the signals a terminal
-/// or the harness sends at their default action.
-///
-/// A process started in the background of a script (`cmd &`, nohup, some CI runners) inherits
-/// SIGINT and SIGQUIT as *ignored*, and exec keeps an ignored signal ignored. Without the reset,
-/// a program under test would then survive the Ctrl-C of "stops cleanly on Ctrl-C" (a shell's
-/// `trap … INT` cannot even catch it), and its verdict would depend on how `cargo xtask check`
-/// was started.
-pub fn with_parent_death_signal(command: &mut Command) {
-    // SAFETY: prctl(2) and signal(2) are async-signal-safe and touch no memory of the parent.
-    unsafe {
-        command.pre_exec(|| {
-            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
-            for signal in TERMINAL_SIGNALS {
-                libc::signal(signal, libc::SIG_DFL);
-            }
-            Ok(())
-        });
-    }
-}
-
-/// The signals that stop a program from a terminal or from the harness.
-const TERMINAL_SIGNALS: [libc::c_int; 4] =
-    [libc::SIGINT, libc::SIGQUIT, libc::SIGTERM, libc::SIGHUP];
-
-/// Makes the kernel SIGKILL this process when its parent dies (for `cargo xtask`, whose parent
-/// is cargo: a SIGKILLed `cargo xtask check` then takes xtask, and through the guards
-/// everything xtask started, with it). Exits at once if the parent is already gone.
-pub fn die_with_parent() {
-    // SAFETY: prctl(2) and getppid(2) touch no memory.
-    unsafe {
-        let parent = libc::getppid();
-        libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
-        if libc::getppid() != parent {
-            std::process::exit(130);
-        }
-    }
-}
-
 /// Runs `command` to its end within `deadline`, killing it (and its group) if it takes longer.
 pub fn run_to_end(name: &str, command: Command, deadline: Duration) -> Result<Output> {
     let mut process = NodeProcess::start(name, command)?;
@@ -423,27 +389,21 @@ mod tests {
     }
 
     #[test]
-    fn ctrl_c_stops_a_program_even_when_the_harness_was_started_ignoring_it() {
-        // As if `cargo xtask check` ran in the background of a script: SIGINT and SIGQUIT
-        // arrive ignored (this closure runs first, like an inherited disposition).
-        let mut command = shell("echo ready; exec sleep 30");
-        // SAFETY: signal(2) is async-signal-safe.
-        unsafe {
-            command.pre_exec(|| {
-                libc::signal(libc::SIGINT, libc::SIG_IGN);
-                libc::signal(libc::SIGQUIT, libc::SIG_IGN);
-                Ok(())
-            });
-        }
-        let mut process = NodeProcess::start("sleeper", command).expect("start");
+    fn a_line_printed_before_skipping_is_not_found() {
+        let script = "echo ready; echo old mark; read nothing; echo new; echo new mark";
+        let mut process = NodeProcess::start("marker", shell(script)).expect("start");
         process
             .wait_for_line("ready", Duration::from_secs(5))
             .expect("ready");
-        process.interrupt();
-        let output = process
-            .wait_for_exit(Duration::from_secs(5))
-            .expect("Ctrl-C ends the program");
-        assert_eq!(output.signal, Some(libc::SIGINT), "{output:?}");
+        while !process.transcript().contains("old mark") {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        process.skip_printed_lines();
+        process.close_stdin();
+        let line = process
+            .wait_for_line("mark", Duration::from_secs(5))
+            .expect("a mark after the skip");
+        assert_eq!(line, "new mark");
     }
 
     #[test]
