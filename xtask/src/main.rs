@@ -176,7 +176,12 @@ enum Commands {
         command: AutograderCommand,
     },
     /// Run everything CI runs: formatting, lints and every test.
-    Test,
+    Test {
+        /// Run only this stage (after setup): fmt, clippy, build, tests, sourced, colcon or
+        /// bench.
+        #[arg(long, value_name = "NAME")]
+        stage: Option<String>,
+    },
     /// For maintainers: scaffold exercise NN (both crates, the suite, its data, a chapter stub).
     NewExercise {
         /// The next number and a lowercase name, e.g. `08-headlights`.
@@ -396,7 +401,7 @@ fn main() -> ExitCode {
                 seconds,
             }),
         },
-        Commands::Test => test::run().map(|()| ExitCode::SUCCESS),
+        Commands::Test { stage } => test::run(stage.as_deref()).map(|()| ExitCode::SUCCESS),
         Commands::NewExercise { spec, title } => {
             new_exercise::run(&spec, title.as_deref()).map(|()| ExitCode::SUCCESS)
         }

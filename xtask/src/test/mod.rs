@@ -1,0 +1,243 @@
+//! `cargo xtask test`: everything CI runs, in order: setup, formatting, lints, one build of every
+//! program and test, then the tests and suites in two lanes side by side, then a sourced ROS 2
+//! installation driving a fresh copy of the workbook, then a colcon workspace holding one, then a
+//! quick benchmark run. Each stage is timed, and the times close the run: the figure to watch
+//! when a stage grows. `--stage NAME` runs one stage alone (after setup).
+//!
+//! The lanes: xtask's own integration tests run one at a time, because they share what the
+//! others must not touch while they run (`grade.rs` requires that no program of the target
+//! folder changes while it grades; `isolation.rs` bounds how fast a killed check's processes
+//! go; both start whole checks). Everything else (the unit, ABI, system, book and ros2 tests,
+//! then `verify`) runs in the second lane, beside them. The tests mostly wait for ROS discovery
+//! and for programs, so two lanes on two cores roughly halve the time.
+
+mod lanes;
+
+use crate::{cargo, provision, ui};
+use anyhow::Result;
+use lanes::{Lane, Part};
+use std::process::Command;
+use std::time::{Duration, Instant};
+use workbook_harness::Environment;
+
+/// The times a stage measured of its own parts, by name (empty for a stage of one piece).
+type PartTimes = Vec<(String, Duration)>;
+
+/// One stage of the test command: the name `--stage` takes, what it is, and what it runs.
+struct Stage {
+    key: &'static str,
+    name: &'static str,
+    run: fn(&Environment) -> Result<PartTimes>,
+}
+
+const STAGES: &[Stage] = &[
+    Stage {
+        key: "fmt",
+        name: "formatting (cargo fmt --check)",
+        run: formatting,
+    },
+    Stage {
+        key: "clippy",
+        name: "lints (cargo clippy -D warnings)",
+        run: lints,
+    },
+    Stage {
+        key: "build",
+        name: "building every program and test once (the lanes then build nothing)",
+        run: build,
+    },
+    Stage {
+        key: "tests",
+        name: "every test of the workspace, and every suite tells right from wrong (verify)",
+        run: tests_and_suites,
+    },
+    Stage {
+        key: "sourced",
+        name: "a sourced ROS 2 installation drives a fresh copy (sourced_install.rs)",
+        run: sourced_installation,
+    },
+    Stage {
+        key: "colcon",
+        name: "a colcon workspace builds robot_interfaces, cargo the rest (colcon_workspace.rs)",
+        run: colcon_workspace,
+    },
+    Stage {
+        key: "bench",
+        name: "the benchmark works (cargo xtask bench --quick)",
+        run: benchmark,
+    },
+];
+
+/// Runs every stage, or only `only`; the first failing stage stops the run with a non-zero exit.
+pub fn run(only: Option<&str>) -> Result<()> {
+    let stages: Vec<&Stage> = match only {
+        None => STAGES.iter().collect(),
+        Some(key) => match STAGES.iter().find(|s| s.key == key) {
+            Some(stage) => vec![stage],
+            None => {
+                return Err(ui::usage(
+                    format!("there is no test stage `{key}`"),
+                    format!(
+                        "name one of: {}",
+                        STAGES.iter().map(|s| s.key).collect::<Vec<_>>().join(", ")
+                    ),
+                ))
+            }
+        },
+    };
+    let started = Instant::now();
+    let setup = Instant::now();
+    let environment = provision::ensure()?;
+    let mut times: Vec<(String, Duration)> = vec![("setup".into(), setup.elapsed())];
+    for stage in stages {
+        ui::heading("test", stage.name);
+        let began = Instant::now();
+        let result = (stage.run)(&environment);
+        times.push((stage.key.to_string(), began.elapsed()));
+        match result {
+            Ok(parts) => times.extend(
+                parts
+                    .into_iter()
+                    .map(|(name, took)| (format!("  {name}"), took)),
+            ),
+            Err(error) => {
+                print_times(&times);
+                return Err(error);
+            }
+        }
+    }
+    print_times(&times);
+    println!("  all stages passed in {}", ui::seconds(started.elapsed()));
+    Ok(())
+}
+
+fn print_times(times: &[(String, Duration)]) {
+    println!("\n  time per stage:");
+    let width = times.iter().map(|(name, _)| name.len()).max().unwrap_or(0);
+    for (name, took) in times {
+        println!("    {name:<width$}  {:>8}", ui::seconds(*took));
+    }
+}
+
+/// A stage with no parts of its own to time.
+fn whole(result: Result<()>) -> Result<PartTimes> {
+    result.map(|()| Vec::new())
+}
+
+fn formatting(environment: &Environment) -> Result<PartTimes> {
+    let mut fmt = cargo::command(environment, "fmt");
+    fmt.args(["--all", "--check"]);
+    whole(cargo::run_visible(fmt))
+}
+
+fn lints(environment: &Environment) -> Result<PartTimes> {
+    let mut clippy = cargo::command(environment, "clippy");
+    clippy.args([
+        "--workspace",
+        "--all-targets",
+        "--quiet",
+        "--",
+        "-D",
+        "warnings",
+    ]);
+    whole(cargo::run_visible(clippy))
+}
+
+/// Every program (the tests run them as processes) and every test binary, the shipped
+/// exercises' included (`verify` runs their checks): built here once, so that nothing in the
+/// target folder changes while the lanes run.
+fn build(environment: &Environment) -> Result<PartTimes> {
+    let mut programs = cargo::command(environment, "build");
+    programs.args(["--workspace", "--bins", "--quiet"]);
+    cargo::run_visible(programs)?;
+    let mut tests = cargo::command(environment, "test");
+    tests.args(["--workspace", "--no-run", "--quiet"]);
+    whole(cargo::run_visible(tests))
+}
+
+fn tests_and_suites(environment: &Environment) -> Result<PartTimes> {
+    let xtask_tests = xtask_integration_tests()?;
+    let mut serial = cargo::command(environment, "test");
+    serial.args(["--package", "xtask", "--no-fail-fast"]);
+    for test in &xtask_tests {
+        serial.args(["--test", test]);
+    }
+    let mut rest = cargo::command(environment, "test");
+    rest.args(["--workspace", "--no-fail-fast", "--exclude", "xtask"]);
+    // The exercises as shipped fail their checks by design: `verify` below runs them and
+    // requires exactly that, so the plain test run leaves them out.
+    for exercise in crate::exercises::Catalogue::load()?.exercises {
+        rest.arg("--exclude").arg(
+            exercise
+                .crate_of(crate::exercises::Side::Exercise)
+                .package(),
+        );
+    }
+    let mut units = cargo::command(environment, "test");
+    units.args(["--package", "xtask", "--bins", "--no-fail-fast"]);
+    // The suites themselves, proven able to fail: solutions pass, shipped exercises and the
+    // deliberately wrong variants fail.
+    let mut verify = Command::new(std::env::current_exe()?);
+    verify.arg("verify");
+    let part = |name: &str, command: Command, show_when_passed: bool| Part {
+        name: name.to_string(),
+        command,
+        show_when_passed,
+    };
+    let ran = lanes::run(
+        vec![
+            Lane {
+                parts: vec![part("xtask's tests", serial, false)],
+            },
+            Lane {
+                parts: vec![
+                    part("workspace tests", rest, false),
+                    part("xtask's unit tests", units, false),
+                    part("verify", verify, true),
+                ],
+            },
+        ],
+        &lanes::log_folder()?,
+    )?;
+    Ok(ran.into_iter().map(|r| (r.name, r.took)).collect())
+}
+
+/// The integration tests of xtask (`xtask/tests/*.rs`), by name.
+fn xtask_integration_tests() -> Result<Vec<String>> {
+    let folder = workbook_harness::project_root().join("xtask/tests");
+    let mut names: Vec<String> = std::fs::read_dir(&folder)
+        .map_err(|error| anyhow::anyhow!("cannot list {}: {error}", folder.display()))?
+        .flatten()
+        .map(|entry| entry.path())
+        .filter(|path| path.extension().is_some_and(|e| e == "rs"))
+        .filter_map(|path| Some(path.file_stem()?.to_str()?.to_string()))
+        .collect();
+    names.sort();
+    Ok(names)
+}
+
+/// The path of a student who arrives with ROS 2 sourced, in a stage of its own so that its time
+/// (a second build of the workbook, against that installation) shows apart.
+fn sourced_installation(environment: &Environment) -> Result<PartTimes> {
+    whole(ignored_test(environment, "sourced_install"))
+}
+
+/// A student in a colcon workspace: colcon from PyPI builds `robot_interfaces`, cargo the rest;
+/// a stage of its own for the same reason (another build of the workbook, in a colcon workspace).
+fn colcon_workspace(environment: &Environment) -> Result<PartTimes> {
+    whole(ignored_test(environment, "colcon_workspace"))
+}
+
+/// One of xtask's long `#[ignore]`d tests, with its output (its step times) shown.
+fn ignored_test(environment: &Environment, name: &str) -> Result<()> {
+    let mut test = cargo::command(environment, "test");
+    test.args(["--package", "xtask", "--test", name]);
+    test.args(["--", "--ignored", "--nocapture"]);
+    cargo::run_visible(test)
+}
+
+/// The benchmark, briefly: this shows it works; a missed target never fails the tests. Last,
+/// alone, so that its figures are not taken on a machine busy with the tests.
+fn benchmark(_: &Environment) -> Result<PartTimes> {
+    whole(crate::bench::run(true, false, false, None).map(drop))
+}
