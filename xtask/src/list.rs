@@ -29,8 +29,17 @@ pub fn run(json: bool) -> Result<()> {
         return Ok(());
     }
     ui::heading("list", "the workbook's exercises");
+    // Columns as wide as their longest entry, so a longer title never pushes the next one along.
+    let name_width = width(
+        "exercise",
+        catalogue.exercises.iter().map(|e| e.name.as_str()),
+    );
+    let title_width = width(
+        "title",
+        catalogue.exercises.iter().map(|e| e.title.as_str()),
+    );
     println!(
-        "  {:<3} {:<22} {:<34} {:<13} {}",
+        "  {:<3} {:<name_width$}  {:<title_width$}  {:<13} {}",
         "#".dimmed(),
         "exercise".dimmed(),
         "title".dimmed(),
@@ -50,7 +59,7 @@ pub fn run(json: bool) -> Result<()> {
             Status::NotStarted => label.dimmed(),
         };
         println!(
-            "  {:<3} {:<22} {:<34} {} {}",
+            "  {:<3} {:<name_width$}  {:<title_width$}  {} {}",
             exercise.number,
             exercise.name,
             exercise.title,
@@ -63,4 +72,13 @@ pub fn run(json: bool) -> Result<()> {
         catalogue.exercises.len()
     );
     Ok(())
+}
+
+/// The width of a column: its heading's or its longest entry's, in characters.
+fn width<'a>(heading: &str, entries: impl Iterator<Item = &'a str>) -> usize {
+    entries
+        .map(|e| e.chars().count())
+        .chain([heading.chars().count()])
+        .max()
+        .unwrap_or(0)
 }
