@@ -324,10 +324,11 @@ fn indent(text: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn shell(script: &str) -> Command {
+    /// `sh -c script` (also for the other modules' tests of programs the harness starts).
+    pub(crate) fn shell(script: &str) -> Command {
         let mut command = Command::new("sh");
         command.arg("-c").arg(script);
         command

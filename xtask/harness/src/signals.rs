@@ -48,14 +48,9 @@ pub fn die_with_parent() {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::process::tests::shell;
     use crate::NodeProcess;
     use std::time::Duration;
-
-    fn shell(script: &str) -> Command {
-        let mut command = Command::new("sh");
-        command.arg("-c").arg(script);
-        command
-    }
 
     #[test]
     fn ctrl_c_stops_a_program_even_when_the_harness_was_started_ignoring_it() {
