@@ -22,7 +22,7 @@ use stamps::*;
 use std::fs;
 use std::path::Path;
 use std::time::Instant;
-pub use steps::StepFailure;
+pub use steps::{cmake_package, StepFailure};
 use steps::*;
 use workbook_harness::{project_root, Environment, RosSource};
 
