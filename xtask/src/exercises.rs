@@ -43,6 +43,11 @@ pub struct Exercise {
     /// `src/` with the shipped manifest, so it cannot grade such an exercise.
     #[serde(default)]
     pub manifest_by_student: bool,
+    /// The folder, inside both crates, of an interface package that is the student's work
+    /// (exercise 9: `robot_extras`). Such crates live outside the workspace, and `check` builds
+    /// the package before the crate (`own_interface.rs`); `grade` cannot grade them yet.
+    #[serde(default)]
+    pub interface: Option<String>,
 }
 
 /// The title of the chapter in `book/src/<file>`: its first `# ` heading.
@@ -140,6 +145,23 @@ impl Exercise {
         self.checks.iter().find(|c| c.test == test)
     }
 
+    /// Why `grade` cannot grade this exercise yet, if it cannot: grading compiles only a
+    /// hand-in's `src/` with the shipped manifest, in the pristine workspace.
+    pub fn ungradable(&self) -> Option<String> {
+        if self.manifest_by_student {
+            return Some(
+                "its Cargo.toml is the student's work, and grading compiles only a hand-in's \
+                 src/ with the shipped manifest"
+                    .to_string(),
+            );
+        }
+        let interface = self.interface.as_ref()?;
+        Some(format!(
+            "its interface package ({interface}/) is the student's work, and grading compiles \
+             only a hand-in's src/ against the workspace's interfaces"
+        ))
+    }
+
     /// "1 speed-server".
     pub fn label(&self) -> String {
         format!("{} {}", self.number, self.name)
@@ -152,17 +174,16 @@ impl Catalogue {
     /// of those is a usage error that says why and what to do instead.
     pub fn gradable(&self, names: &[String]) -> Result<Vec<Exercise>> {
         if names.is_empty() {
-            let all = self.exercises.iter().filter(|e| !e.manifest_by_student);
+            let all = self.exercises.iter().filter(|e| e.ungradable().is_none());
             return Ok(all.cloned().collect());
         }
         let mut chosen: Vec<Exercise> = Vec::new();
         for name in names {
             let exercise = self.find(name)?;
-            if exercise.manifest_by_student {
+            if let Some(why) = exercise.ungradable() {
                 return Err(crate::ui::usage(
                     format!(
-                        "exercise {} ({}) cannot be graded yet: its Cargo.toml is the student's \
-                         work, and grading compiles only a hand-in's src/ with the shipped manifest",
+                        "exercise {} ({}) cannot be graded yet: {why}",
                         exercise.number, exercise.name
                     ),
                     format!(

@@ -17,6 +17,7 @@ mod hint;
 mod leftovers;
 mod list;
 mod new_exercise;
+mod own_interface;
 mod progress;
 mod provision;
 mod reset;
