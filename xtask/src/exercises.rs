@@ -76,6 +76,10 @@ pub struct Check {
 pub struct Variant {
     pub program: String,
     pub fails: Vec<String>,
+    /// For an exercise with an interface package of its own: the folder below `tests/variants`
+    /// whose files replace the solution's to make this variant (`own_variants.rs`).
+    #[serde(default)]
+    pub files: Option<String>,
 }
 
 /// Which crate of an exercise a command works on.

@@ -18,6 +18,7 @@ mod leftovers;
 mod list;
 mod new_exercise;
 mod own_interface;
+mod own_variants;
 mod progress;
 mod provision;
 mod reset;
