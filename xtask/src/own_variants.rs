@@ -68,7 +68,11 @@ pub fn run_variant(
     copy_tree(&solution, &place.crate_dir)?;
     let wrong = root.join("tests/variants").join(files);
     if !wrong.is_dir() {
-        bail!("{}: the folder {} is missing", variant.program, wrong.display());
+        bail!(
+            "{}: the folder {} is missing",
+            variant.program,
+            wrong.display()
+        );
     }
     copy_tree(&wrong, &place.crate_dir)?;
     anchor(root, &place.crate_dir)?;

@@ -161,7 +161,8 @@ impl Environment {
     /// This environment with `overlays` in front of its prefixes (and their Python packages in
     /// front of its Python path), replacing any it had: an exercise's own interface packages.
     pub fn with_overlays(mut self, overlays: Vec<PathBuf>) -> Environment {
-        self.prefixes.retain(|prefix| !self.overlays.contains(prefix));
+        self.prefixes
+            .retain(|prefix| !self.overlays.contains(prefix));
         let mut prefixes = overlays.clone();
         prefixes.append(&mut self.prefixes);
         self.prefixes = prefixes;
@@ -229,8 +230,11 @@ impl Environment {
             ),
             ("PATH", join(bins.iter())),
         ];
-        let mut python_dirs: Vec<PathBuf> =
-            self.overlays.iter().flat_map(|o| python_package_dirs(o)).collect();
+        let mut python_dirs: Vec<PathBuf> = self
+            .overlays
+            .iter()
+            .flat_map(|o| python_package_dirs(o))
+            .collect();
         if self.source == RosSource::Sourced {
             python_dirs.extend(python_package_dirs(&self.workbook_prefix));
             vars.push((

@@ -148,9 +148,9 @@ pub fn cmake_package(
     } else {
         PathBuf::from("python3")
     };
-    let path = std::env::join_paths([tools.join("bin")].into_iter().chain(
-        std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()),
-    ))?;
+    let path = std::env::join_paths([tools.join("bin")].into_iter().chain(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    )))?;
     let environment = |command: &mut Command| {
         command
             .env("AMENT_PREFIX_PATH", &ament)
@@ -208,12 +208,7 @@ pub(super) fn generate_rust(out: &Path, prefixes: &[PathBuf], key: &str) -> Resu
 }
 
 /// Runs a command with its output in a log file; on failure returns a [`StepFailure`].
-pub(super) fn run_logged(
-    name: &str,
-    mut command: Command,
-    log: &Path,
-    hint: &str,
-) -> Result<()> {
+pub(super) fn run_logged(name: &str, mut command: Command, log: &Path, hint: &str) -> Result<()> {
     ui::echo_command(&describe(&command));
     let file = File::create(log).with_context(|| format!("cannot create {}", log.display()))?;
     let status = command.stdout(file.try_clone()?).stderr(file).status();

@@ -68,7 +68,13 @@ pub fn build(
     command
         .args(["test", "--no-run", "--test", "check", "--package"])
         .arg(exercise.crate_of(side).package());
-    compile(command, root, environment, exercise, &exercise.crate_of(side).package())
+    compile(
+        command,
+        root,
+        environment,
+        exercise,
+        &exercise.crate_of(side).package(),
+    )
 }
 
 /// Builds the suite of a crate outside the workspace (an exercise with an interface package of
@@ -86,7 +92,13 @@ pub fn build_outside(
         .arg(crate_dir.join("Cargo.toml"))
         .arg("--target-dir")
         .arg(target);
-    compile(command, root, environment, exercise, &crate_dir.display().to_string())
+    compile(
+        command,
+        root,
+        environment,
+        exercise,
+        &crate_dir.display().to_string(),
+    )
 }
 
 /// Runs the `cargo test --no-run` of `command` at `root` and finds the `check` executable.

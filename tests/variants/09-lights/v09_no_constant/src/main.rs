@@ -30,8 +30,7 @@ fn set_lights(request: SetLights_Request) -> SetLights_Response {
     if request.brightness > MAX_BRIGHTNESS {
         return refused(format!(
             "brightness {} is above the maximum of {}",
-            request.brightness,
-            MAX_BRIGHTNESS
+            request.brightness, MAX_BRIGHTNESS
         ));
     }
     let share = f32::from(request.brightness) / f32::from(MAX_BRIGHTNESS);
