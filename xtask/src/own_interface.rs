@@ -189,15 +189,14 @@ fn build_interface(
     if let Err(error) = generate::generate_all(std::slice::from_ref(&overlay), &overlay) {
         return Ok(Some(Staged::Failed {
             step: "interface",
-            problem: format!(
-                "the workbook's Rust generator cannot read {interface}: {error:#}"
-            ),
+            problem: format!("the workbook's Rust generator cannot read {interface}: {error:#}"),
             fix: "CMake accepted the interface, so this is the generator's limit (it reads \
                   .msg and .srv files, no .action or .idl): please report it, with the file"
                 .to_string(),
         }));
     }
-    fs::write(&stamp_file, key).with_context(|| format!("cannot write {}", stamp_file.display()))?;
+    fs::write(&stamp_file, key)
+        .with_context(|| format!("cannot write {}", stamp_file.display()))?;
     Ok(None)
 }
 
@@ -271,4 +270,65 @@ fn shown(root: &Path, path: &Path) -> String {
         .unwrap_or(path)
         .display()
         .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use workbook_harness::{project_root, run_to_end};
+
+    /// The book's chapter 12 example (`book/battery`, with its interface package `robot_power`)
+    /// goes the way exercise 9 goes: its interface built into an overlay, its crate against it,
+    /// then its own tests run as real nodes, rclpy importing the interface's Python code.
+    #[test]
+    fn the_books_interface_example_builds_and_passes_its_tests() {
+        let root = project_root();
+        let environment = provision::ensure().expect("the ROS 2 environment is ready");
+        let exercise: Exercise = toml::from_str(
+            r#"number = 0
+               name = "battery"
+               dir = "battery"
+               title = "the book's example of an interface of one's own"
+               chapter = "own-interface.md"
+               program = "battery"
+               solution = "battery"
+               interface = "robot_power""#,
+        )
+        .expect("a valid stanza");
+        let work = cargo::target_dir().unwrap().join("book-battery");
+        let place = Place {
+            crate_dir: root.join("book/battery"),
+            target: work.clone(),
+            work,
+        };
+        references(&environment).expect("the reference programs build");
+        let (executable, overlaid) = match stage(&root, &environment, &exercise, &place) {
+            Ok(Staged::Ready(executable, overlaid)) => (executable, overlaid),
+            Ok(Staged::Failed { step, problem, .. }) => panic!("{step} failed:\n{problem}"),
+            Err(error) => panic!("{error:#}"),
+        };
+        let verdicts = tempfile::tempdir().unwrap();
+        let mut command = suite::command(
+            std::process::Command::new(executable),
+            &overlaid,
+            None,
+            &verdicts.path().join("verdicts"),
+        );
+        command.env(
+            workbook_harness::programs::REFERENCES_DIR,
+            cargo::target_dir().unwrap().join("debug"),
+        );
+        let output = run_to_end(
+            "the example's tests",
+            command,
+            std::time::Duration::from_secs(120),
+        )
+        .expect("the example's tests run");
+        assert_eq!(
+            output.code,
+            Some(0),
+            "the example's tests failed:\n{}",
+            output.text
+        );
+    }
 }
