@@ -173,8 +173,7 @@ fn build_interface(
         return Ok(Some(Staged::Failed {
             step: "interface",
             problem: format!(
-                "CMake could not build {interface} ({}); what it said:\n{}",
-                failure.command,
+                "CMake could not build {interface}; what it said:\n{}",
                 cmake_errors(&failure.log)
             ),
             fix: format!(
@@ -200,18 +199,40 @@ fn build_interface(
     Ok(None)
 }
 
-/// The lines of a CMake log that say what went wrong: rosidl's and CMake's errors and what
-/// follows them, else the log's last lines.
+/// The lines of a CMake log that say what went wrong: rosidl's sentence about the line it could
+/// not read, and the exception its parser raised (the last line of a Python traceback); else
+/// CMake's first error, else the log's last lines. A traceback's frames are about rosidl, not
+/// about the student's file, so they are left out.
 fn cmake_errors(log: &Path) -> String {
     let text = fs::read_to_string(log).unwrap_or_default();
     let lines: Vec<&str> = text.lines().collect();
-    let first = lines
-        .iter()
-        .position(|line| line.contains("Error") || line.contains("error:"));
-    let shown = match first {
-        Some(at) => &lines[at..lines.len().min(at + 15)],
-        None => &lines[lines.len().saturating_sub(15)..],
+    let block = |at: usize| -> Vec<&str> {
+        lines[at..]
+            .iter()
+            .take_while(|line| !line.contains("Traceback"))
+            .take(15)
+            .copied()
+            .collect()
     };
+    let sentence = lines
+        .iter()
+        .position(|line| line.trim_start().starts_with("Error processing"));
+    let exception = lines.iter().rev().find(|line| {
+        let line = line.trim_start();
+        line.split_once(": ").is_some_and(|(name, _)| {
+            name.ends_with("Error") && name.chars().all(|c| c.is_ascii_alphanumeric())
+        })
+    });
+    let mut shown = sentence.map(block).unwrap_or_default();
+    if let Some(exception) = exception {
+        shown.push(exception);
+    }
+    if shown.is_empty() {
+        shown = match lines.iter().position(|line| line.contains("Error")) {
+            Some(at) => block(at),
+            None => lines[lines.len().saturating_sub(15)..].to_vec(),
+        };
+    }
     shown
         .iter()
         .map(|line| format!("  │ {line}"))
@@ -276,6 +297,41 @@ fn shown(root: &Path, path: &Path) -> String {
 mod tests {
     use super::*;
     use workbook_harness::{project_root, run_to_end};
+
+    #[track_caller]
+    fn check_errors(log: &str, shown: &[&str], hidden: &[&str]) {
+        let folder = tempfile::tempdir().unwrap();
+        let path = folder.path().join("cmake-configure.log");
+        fs::write(&path, log).unwrap();
+        let errors = cmake_errors(&path);
+        for wanted in shown {
+            assert!(errors.contains(wanted), "{wanted:?} is not in:\n{errors}");
+        }
+        for unwanted in hidden {
+            assert!(!errors.contains(unwanted), "{unwanted:?} is in:\n{errors}");
+        }
+    }
+
+    #[test]
+    fn a_cmake_failure_shows_rosidls_sentence_and_exception_without_the_traceback() {
+        let frame = "CMake Error at rosidl_adapt_interfaces.cmake:57 (message):\n  returned error code 1:\n\n";
+        let traceback = "  Traceback (most recent call last):\n    File \"parser.py\", line 404\n";
+        check_errors(
+            &format!("{frame}  Error processing 'strin color' of 'robot_extras/SetLights_Request':\n  ''strin' is an invalid message name.\n\n{traceback}"),
+            &["Error processing 'strin color'", "invalid message name"],
+            &["Traceback", "parser.py", "CMake Error"],
+        );
+        check_errors(
+            &format!("{frame}{traceback}\n  ValueError: the fields iterable contains duplicate names: brightness\n\nCall Stack (most recent call first):\n"),
+            &["ValueError: the fields iterable contains duplicate names: brightness"],
+            &["Traceback", "parser.py", "Call Stack"],
+        );
+        check_errors(
+            "-- Configuring\nCMake Error at CMakeLists.txt:7 (find_package):\n  Could not find rosidl_default_generators\n",
+            &["CMake Error at CMakeLists.txt:7", "Could not find"],
+            &["-- Configuring"],
+        );
+    }
 
     /// The book's chapter 12 example (`book/battery`, with its interface package `robot_power`)
     /// goes the way exercise 9 goes: its interface built into an overlay, its crate against it,
