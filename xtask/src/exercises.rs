@@ -315,6 +315,32 @@ mod tests {
     }
 
     #[test]
+    fn grading_leaves_out_the_horn_and_the_lights_and_refuses_them_by_name_with_the_reason() {
+        let catalogue = catalogue();
+        let all: Vec<u32> = catalogue
+            .gradable(&[])
+            .expect("the default selection")
+            .iter()
+            .map(|e| e.number)
+            .collect();
+        assert_eq!(
+            all,
+            [1, 2, 3, 4, 5, 6, 7],
+            "the exercises graded by default"
+        );
+        for (name, reason) in [
+            ("8", "its Cargo.toml"),
+            ("9", "its interface package (robot_extras/)"),
+        ] {
+            let error = catalogue
+                .gradable(&[name.to_string()])
+                .expect_err("named, it is refused");
+            let text = format!("{error:#}");
+            assert!(text.contains(reason), "exercise {name}: {text}");
+        }
+    }
+
+    #[test]
     fn every_check_and_variant_names_a_test_of_its_suite() {
         for exercise in catalogue().exercises {
             let suite = std::fs::read_to_string(
