@@ -319,3 +319,42 @@ fn python_package_dirs(prefix: &Path) -> Vec<PathBuf> {
     }
     dirs
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The value `environment` gives the variable `name`, if any.
+    fn variable(environment: &Environment, name: &str) -> Option<OsString> {
+        let variables = environment.variables();
+        variables
+            .into_iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v)
+    }
+
+    #[test]
+    fn an_overlay_comes_first_with_its_libraries_and_python_packages_and_is_passed_on() {
+        let folder = tempfile::tempdir().unwrap();
+        let overlay = folder.path().join("overlay");
+        let python = overlay.join("lib/python3.11/site-packages");
+        std::fs::create_dir_all(&python).unwrap();
+        let base = Environment::detect(&project_root());
+        let overlaid = base.clone().with_overlays(vec![overlay.clone()]);
+        assert_eq!(overlaid.prefixes[0], overlay);
+        assert_eq!(overlaid.prefixes[1..], base.prefixes[..]);
+        let first = |name: &str| {
+            let value = variable(&overlaid, name).unwrap_or_else(|| panic!("no {name}"));
+            std::env::split_paths(&value).next()
+        };
+        assert_eq!(first("AMENT_PREFIX_PATH"), Some(overlay.clone()));
+        assert_eq!(first("LD_LIBRARY_PATH"), Some(overlay.join("lib")));
+        assert_eq!(first("PYTHONPATH"), Some(python));
+        assert_eq!(first(OVERLAYS_VARIABLE), Some(overlay.clone()));
+        // Applied twice (a suite passing its environment on), the overlay is not repeated.
+        let again = overlaid.with_overlays(vec![overlay.clone()]);
+        let count = again.prefixes.iter().filter(|p| **p == overlay).count();
+        assert_eq!(count, 1, "{:?}", again.prefixes);
+        assert!(variable(&base, OVERLAYS_VARIABLE).is_none());
+    }
+}
