@@ -6,7 +6,7 @@
 use crate::exercises::{Catalogue, Exercise, Side};
 use crate::progress::{self, Progress, Status};
 use crate::suite::{self, Build, Outcome};
-use crate::{provision, ui};
+use crate::{own_interface, provision, ui};
 use anyhow::Result;
 use colored::Colorize;
 use std::process::ExitCode;
@@ -36,28 +36,42 @@ pub fn run(query: Option<&str>, side: Side) -> Result<ExitCode> {
     );
 
     isolation_line();
-    let step = ui::Step::start(
-        "build",
-        &format!(
-            "cargo test --no-run -p {}",
-            exercise.crate_of(side).package()
-        ),
-    );
-    let executable = match suite::build(&root, &environment, &exercise, side)? {
-        Build::Ready(path) => {
-            step.done("compiled");
-            path
+    let (executable, environment) = if exercise.interface.is_some() {
+        let place = own_interface::Place::of(&root, &exercise, side)?;
+        own_interface::references(&environment)?;
+        match own_interface::stage(&root, &environment, &exercise, &place)? {
+            own_interface::Staged::Ready(executable, overlaid) => (executable, overlaid),
+            own_interface::Staged::Failed { step, problem, fix } => {
+                eprintln!("{problem}");
+                println!("\n  {} {step}: {fix}", "✗".red().bold());
+                record(&exercise, side, 0, 1)?;
+                return Ok(ExitCode::from(1));
+            }
         }
-        Build::Failed(messages) => {
-            step.failed("does not compile");
-            eprint!("{messages}");
-            println!(
-                "\n  {} Fix the compiler errors above, then run `cargo xtask check {}` again.",
-                "✗".red().bold(),
-                exercise.number
-            );
-            record(&exercise, side, 0, 1)?;
-            return Ok(ExitCode::from(1));
+    } else {
+        let step = ui::Step::start(
+            "build",
+            &format!(
+                "cargo test --no-run -p {}",
+                exercise.crate_of(side).package()
+            ),
+        );
+        match suite::build(&root, &environment, &exercise, side)? {
+            Build::Ready(path) => {
+                step.done("compiled");
+                (path, environment)
+            }
+            Build::Failed(messages) => {
+                step.failed("does not compile");
+                eprint!("{messages}");
+                println!(
+                    "\n  {} Fix the compiler errors above, then run `cargo xtask check {}` again.",
+                    "✗".red().bold(),
+                    exercise.number
+                );
+                record(&exercise, side, 0, 1)?;
+                return Ok(ExitCode::from(1));
+            }
         }
     };
 

@@ -43,6 +43,11 @@ pub struct Exercise {
     /// `src/` with the shipped manifest, so it cannot grade such an exercise.
     #[serde(default)]
     pub manifest_by_student: bool,
+    /// The folder, inside both crates, of an interface package that is the student's work
+    /// (exercise 9: `robot_extras`). Such crates live outside the workspace, and `check` builds
+    /// the package before the crate (`own_interface.rs`); `grade` cannot grade them yet.
+    #[serde(default)]
+    pub interface: Option<String>,
 }
 
 /// The title of the chapter in `book/src/<file>`: its first `# ` heading.
@@ -71,6 +76,10 @@ pub struct Check {
 pub struct Variant {
     pub program: String,
     pub fails: Vec<String>,
+    /// For an exercise with an interface package of its own: the folder below `tests/variants`
+    /// whose files replace the solution's to make this variant (`own_variants.rs`).
+    #[serde(default)]
+    pub files: Option<String>,
 }
 
 /// Which crate of an exercise a command works on.
@@ -140,6 +149,23 @@ impl Exercise {
         self.checks.iter().find(|c| c.test == test)
     }
 
+    /// Why `grade` cannot grade this exercise yet, if it cannot: grading compiles only a
+    /// hand-in's `src/` with the shipped manifest, in the pristine workspace.
+    pub fn ungradable(&self) -> Option<String> {
+        if self.manifest_by_student {
+            return Some(
+                "its Cargo.toml is the student's work, and grading compiles only a hand-in's \
+                 src/ with the shipped manifest"
+                    .to_string(),
+            );
+        }
+        let interface = self.interface.as_ref()?;
+        Some(format!(
+            "its interface package ({interface}/) is the student's work, and grading compiles \
+             only a hand-in's src/ against the workspace's interfaces"
+        ))
+    }
+
     /// "1 speed-server".
     pub fn label(&self) -> String {
         format!("{} {}", self.number, self.name)
@@ -152,17 +178,16 @@ impl Catalogue {
     /// of those is a usage error that says why and what to do instead.
     pub fn gradable(&self, names: &[String]) -> Result<Vec<Exercise>> {
         if names.is_empty() {
-            let all = self.exercises.iter().filter(|e| !e.manifest_by_student);
+            let all = self.exercises.iter().filter(|e| e.ungradable().is_none());
             return Ok(all.cloned().collect());
         }
         let mut chosen: Vec<Exercise> = Vec::new();
         for name in names {
             let exercise = self.find(name)?;
-            if exercise.manifest_by_student {
+            if let Some(why) = exercise.ungradable() {
                 return Err(crate::ui::usage(
                     format!(
-                        "exercise {} ({}) cannot be graded yet: its Cargo.toml is the student's \
-                         work, and grading compiles only a hand-in's src/ with the shipped manifest",
+                        "exercise {} ({}) cannot be graded yet: {why}",
                         exercise.number, exercise.name
                     ),
                     format!(
@@ -287,6 +312,32 @@ mod tests {
                 .map(|problem| problem.kind),
             Some(crate::ui::ProblemKind::Usage)
         );
+    }
+
+    #[test]
+    fn grading_leaves_out_the_horn_and_the_lights_and_refuses_them_by_name_with_the_reason() {
+        let catalogue = catalogue();
+        let all: Vec<u32> = catalogue
+            .gradable(&[])
+            .expect("the default selection")
+            .iter()
+            .map(|e| e.number)
+            .collect();
+        assert_eq!(
+            all,
+            [1, 2, 3, 4, 5, 6, 7],
+            "the exercises graded by default"
+        );
+        for (name, reason) in [
+            ("8", "its Cargo.toml"),
+            ("9", "its interface package (robot_extras/)"),
+        ] {
+            let error = catalogue
+                .gradable(&[name.to_string()])
+                .expect_err("named, it is refused");
+            let text = format!("{error:#}");
+            assert!(text.contains(reason), "exercise {name}: {text}");
+        }
     }
 
     #[test]

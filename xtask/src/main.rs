@@ -17,6 +17,8 @@ mod hint;
 mod leftovers;
 mod list;
 mod new_exercise;
+mod own_interface;
+mod own_variants;
 mod progress;
 mod provision;
 mod reset;

@@ -106,8 +106,14 @@ fn confirmed(exercise: &Exercise) -> Result<bool> {
 /// Prints every source file of the reference crate, and where the book explains it.
 fn show(root: &Path, exercise: &Exercise) -> Result<()> {
     let dir = exercise.crate_of(Side::Solution).dir(root);
-    let files = sources(&dir.join("src"))
-        .with_context(|| format!("cannot list the solution in {}", dir.display()))?;
+    let mut files = Vec::new();
+    // The interface package first, when it is part of the exercise: the node is built on it.
+    for folder in exercise.interface.iter().map(String::as_str).chain(["src"]) {
+        files.extend(
+            sources(&dir.join(folder))
+                .with_context(|| format!("cannot list the solution in {}", dir.display()))?,
+        );
+    }
     for file in files {
         let text = std::fs::read_to_string(&file)
             .with_context(|| format!("cannot read {}", file.display()))?;

@@ -4,11 +4,13 @@
 //! data file says must catch it; and `exercises/shipped.toml` records each exercise as committed
 //! (`--record-shipped` rewrites it), so that `reset` can put it back.
 
-use crate::exercises::{Catalogue, Exercise, Side};
+use crate::exercises::{Catalogue, Exercise, Side, Variant};
+use crate::own_variants::{self, Run};
 use crate::suite::{self, Build, Outcome};
-use crate::{cargo, provision, shipped, ui};
+use crate::{cargo, own_interface, provision, shipped, ui};
 use anyhow::{bail, Context, Result};
 use colored::Colorize;
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -41,6 +43,11 @@ pub fn run(only: Option<&str>) -> Result<ExitCode> {
             exercise.label().bold(),
             exercise.title.dimmed()
         );
+        if exercise.interface.is_some() {
+            own_interface(&root, &environment, exercise, &mut problems)?;
+            check_record(&root, exercise, &shipped_record, &mut problems)?;
+            continue;
+        }
         let solution = build_suite(&root, &environment, exercise, Side::Solution)?;
         let results = suite::run(
             &solution,
@@ -110,64 +117,12 @@ pub fn run(only: Option<&str>) -> Result<ExitCode> {
             }
         }
 
-        let recorded = shipped_record.get(&exercise.dir);
-        let head = shipped::head_tree(&root, &exercise.dir)?;
-        let current = recorded == Some(&head);
-        line(
-            current,
-            "shipped.toml",
-            if current {
-                "records this version (reset puts it back)"
-            } else {
-                "does not record this version: run `cargo xtask verify --record-shipped`"
-            },
-        );
-        if !current {
-            problems.push(format!(
-                "{}: {} does not record the exercise as committed",
-                exercise.label(),
-                shipped::RECORD
-            ));
-        }
+        check_record(&root, exercise, &shipped_record, &mut problems)?;
 
         let crate_dir = exercise.crate_of(Side::Solution).dir(&root);
         let runs = variant_runs(&solution, &crate_dir, &environment, exercise, &variants_dir);
         for (variant, outcomes) in exercise.variants.iter().zip(runs) {
-            let outcomes = outcomes?;
-            let missed: Vec<&String> = variant
-                .fails
-                .iter()
-                .filter(|test| outcomes.iter().any(|o| &o.test == *test && o.passed))
-                .collect();
-            let caught: Vec<&str> = outcomes
-                .iter()
-                .filter(|o| !o.passed)
-                .map(|o| o.test.as_str())
-                .collect();
-            let ok = missed.is_empty() && !caught.is_empty();
-            line(
-                ok,
-                &variant.program,
-                &if ok {
-                    format!("caught by {}", caught.join(", "))
-                } else {
-                    format!(
-                        "not caught by {}",
-                        missed
-                            .iter()
-                            .map(|s| s.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    )
-                },
-            );
-            if !ok {
-                problems.push(format!(
-                    "{}: the variant {} slips through",
-                    exercise.label(),
-                    variant.program
-                ));
-            }
+            judge(exercise, variant, &outcomes?, &mut problems);
         }
     }
     println!();
@@ -282,4 +237,132 @@ fn line(ok: bool, what: &str, detail: &str) {
         "✗".red().bold()
     };
     println!("    {mark} {what:<26} {detail}");
+}
+
+/// Whether `shipped.toml` records the exercise as committed (else `reset` would not put it back).
+fn check_record(
+    root: &Path,
+    exercise: &Exercise,
+    record: &BTreeMap<String, String>,
+    problems: &mut Vec<String>,
+) -> Result<()> {
+    let head = shipped::head_tree(root, &exercise.dir)?;
+    let current = record.get(&exercise.dir) == Some(&head);
+    line(
+        current,
+        "shipped.toml",
+        if current {
+            "records this version (reset puts it back)"
+        } else {
+            "does not record this version: run `cargo xtask verify --record-shipped`"
+        },
+    );
+    if !current {
+        problems.push(format!(
+            "{}: {} does not record the exercise as committed",
+            exercise.label(),
+            shipped::RECORD
+        ));
+    }
+    Ok(())
+}
+
+/// Whether a wrong variant failed at least the checks the data file says must catch it.
+fn judge(exercise: &Exercise, variant: &Variant, outcomes: &[Outcome], problems: &mut Vec<String>) {
+    let missed: Vec<&str> = variant
+        .fails
+        .iter()
+        .filter(|test| outcomes.iter().any(|o| &o.test == *test && o.passed))
+        .map(String::as_str)
+        .collect();
+    let caught: Vec<&str> = outcomes
+        .iter()
+        .filter(|o| !o.passed)
+        .map(|o| o.test.as_str())
+        .collect();
+    let ok = missed.is_empty() && !caught.is_empty();
+    line(
+        ok,
+        &variant.program,
+        &if ok {
+            format!("caught by {}", caught.join(", "))
+        } else {
+            format!("not caught by {}", missed.join(", "))
+        },
+    );
+    if !ok {
+        problems.push(format!(
+            "{}: the variant {} slips through",
+            exercise.label(),
+            variant.program
+        ));
+    }
+}
+
+/// The same proof for an exercise with an interface package of its own: each crate (the
+/// solution, the shipped exercise, every variant over the solution) built interface first.
+fn own_interface(
+    root: &Path,
+    environment: &Environment,
+    exercise: &Exercise,
+    problems: &mut Vec<String>,
+) -> Result<()> {
+    own_interface::references(environment)?;
+    let place = own_interface::Place::of(root, exercise, Side::Solution)?;
+    match own_variants::run(root, environment, exercise, &place)? {
+        Run::Checked(outcomes) => {
+            let failed = outcomes.iter().filter(|o| !o.passed).count();
+            let passes = format!("passes {} of {}", outcomes.len() - failed, outcomes.len());
+            line(failed == 0, "solution", &passes);
+            if failed > 0 {
+                crate::check::print_outcomes(&outcomes);
+                problems.push(format!(
+                    "{}: the reference solution fails its suite",
+                    exercise.label()
+                ));
+            }
+        }
+        Run::NotBuilt { step, problem } => {
+            line(false, "solution", &format!("{step} does not build"));
+            eprintln!("{problem}");
+            problems.push(format!("{}: the solution does not build", exercise.label()));
+        }
+    }
+    let place = own_interface::Place::of(root, exercise, Side::Exercise)?;
+    match own_variants::run(root, environment, exercise, &place)? {
+        Run::Checked(outcomes) => {
+            let failing = outcomes.iter().filter(|o| !o.passed).count();
+            let fails = format!("fails {failing} of {}", outcomes.len());
+            line(failing > 0, "as shipped", &fails);
+            if failing == 0 {
+                problems.push(format!(
+                    "{}: the shipped exercise already passes",
+                    exercise.label()
+                ));
+            }
+        }
+        Run::NotBuilt { step, problem } => {
+            line(false, "as shipped", &format!("{step} does not build"));
+            eprintln!("{problem}");
+            problems.push(format!(
+                "{}: the shipped exercise does not build",
+                exercise.label()
+            ));
+        }
+    }
+    for variant in &exercise.variants {
+        match own_variants::run_variant(root, environment, exercise, variant)? {
+            Run::Checked(outcomes) => judge(exercise, variant, &outcomes, problems),
+            Run::NotBuilt { step, problem } => {
+                eprintln!("{problem}");
+                line(false, &variant.program, &format!("{step} does not build"));
+                problems.push(format!(
+                    "{}: the variant {} does not build",
+                    exercise.label(),
+                    variant.program
+                ));
+            }
+        }
+    }
+    Ok(())
 }

@@ -25,7 +25,9 @@ pub fn run(query: Option<&str>) -> Result<()> {
         }
     })
     .context("cannot watch files on this system")?;
-    for folder in ["src", "Cargo.toml"] {
+    // An interface package of the student's (exercise 9) is watched too.
+    let interface = exercise.interface.as_deref();
+    for folder in ["src", "Cargo.toml"].into_iter().chain(interface) {
         let path = dir.join(folder);
         if path.exists() {
             watcher

@@ -87,6 +87,9 @@ pub struct Environment {
     pub prefixes: Vec<PathBuf>,
     /// The workbook's Fast DDS profile (`xtask/ros/fastdds.xml`: faster discovery on localhost).
     pub fastdds_profile: PathBuf,
+    /// Overlays of interface packages built for one exercise, in front of every other prefix
+    /// ([`OVERLAYS_VARIABLE`]); usually none.
+    pub overlays: Vec<PathBuf>,
 }
 
 /// The variables Fast DDS reads its XML profile from: 2.x (Jazzy) and 3.x (later distros).
@@ -94,6 +97,11 @@ pub const FASTDDS_PROFILE_VARIABLES: [&str; 2] = [
     "FASTRTPS_DEFAULT_PROFILES_FILE",
     "FASTDDS_DEFAULT_PROFILES_FILE",
 ];
+
+/// Interface overlays in front of the environment's prefixes, separated like `PATH`: prefixes an
+/// exercise's own interface package was built into (exercise 9: `cargo xtask check 9` builds it,
+/// then hands its suite the overlay through this variable, so every program of a check finds it).
+pub const OVERLAYS_VARIABLE: &str = "WORKBOOK_OVERLAYS";
 
 /// The distribution the provisioned environment installs.
 pub const PROVISIONED_DISTRO: &str = "jazzy";
@@ -114,9 +122,16 @@ impl Environment {
         let has_rcl = sourced
             .iter()
             .any(|prefix| prefix.join("share/rcl/package.xml").is_file());
-        match distro {
+        let overlays: Vec<PathBuf> = std::env::var_os(OVERLAYS_VARIABLE)
+            .map(|value| std::env::split_paths(&value).collect::<Vec<_>>())
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|prefix| !prefix.as_os_str().is_empty())
+            .collect();
+        let environment = match distro {
             Some(distro) if has_rcl => {
                 let overlay = own.join("overlay");
+                let sourced = sourced.into_iter().filter(|p| !overlays.contains(p));
                 let mut prefixes = vec![overlay.clone()];
                 prefixes.extend(sourced);
                 Environment {
@@ -125,6 +140,7 @@ impl Environment {
                     workbook_prefix: overlay,
                     prefixes,
                     fastdds_profile,
+                    overlays: Vec::new(),
                 }
             }
             _ => {
@@ -135,9 +151,23 @@ impl Environment {
                     workbook_prefix: prefix.clone(),
                     prefixes: vec![prefix],
                     fastdds_profile,
+                    overlays: Vec::new(),
                 }
             }
-        }
+        };
+        environment.with_overlays(overlays)
+    }
+
+    /// This environment with `overlays` in front of its prefixes (and their Python packages in
+    /// front of its Python path), replacing any it had: an exercise's own interface packages.
+    pub fn with_overlays(mut self, overlays: Vec<PathBuf>) -> Environment {
+        self.prefixes
+            .retain(|prefix| !self.overlays.contains(prefix));
+        let mut prefixes = overlays.clone();
+        prefixes.append(&mut self.prefixes);
+        self.prefixes = prefixes;
+        self.overlays = overlays;
+        self
     }
 
     /// The distribution `ROS_DISTRO` names, if the workbook knows it.
@@ -200,9 +230,22 @@ impl Environment {
             ),
             ("PATH", join(bins.iter())),
         ];
+        let mut python_dirs: Vec<PathBuf> = self
+            .overlays
+            .iter()
+            .flat_map(|o| python_package_dirs(o))
+            .collect();
         if self.source == RosSource::Sourced {
-            let dirs = python_package_dirs(&self.workbook_prefix);
-            vars.push(("PYTHONPATH", join_with_existing(dirs, "PYTHONPATH", self)));
+            python_dirs.extend(python_package_dirs(&self.workbook_prefix));
+            vars.push((
+                "PYTHONPATH",
+                join_with_existing(python_dirs, "PYTHONPATH", self),
+            ));
+        } else if !python_dirs.is_empty() {
+            vars.push(("PYTHONPATH", join(python_dirs.iter())));
+        }
+        if !self.overlays.is_empty() {
+            vars.push((OVERLAYS_VARIABLE, join(self.overlays.iter())));
         }
         if self.uses_workbook_profile() {
             for name in FASTDDS_PROFILE_VARIABLES {
@@ -275,4 +318,43 @@ fn python_package_dirs(prefix: &Path) -> Vec<PathBuf> {
         }
     }
     dirs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The value `environment` gives the variable `name`, if any.
+    fn variable(environment: &Environment, name: &str) -> Option<OsString> {
+        let variables = environment.variables();
+        variables
+            .into_iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v)
+    }
+
+    #[test]
+    fn an_overlay_comes_first_with_its_libraries_and_python_packages_and_is_passed_on() {
+        let folder = tempfile::tempdir().unwrap();
+        let overlay = folder.path().join("overlay");
+        let python = overlay.join("lib/python3.11/site-packages");
+        std::fs::create_dir_all(&python).unwrap();
+        let base = Environment::detect(&project_root());
+        let overlaid = base.clone().with_overlays(vec![overlay.clone()]);
+        assert_eq!(overlaid.prefixes[0], overlay);
+        assert_eq!(overlaid.prefixes[1..], base.prefixes[..]);
+        let first = |name: &str| {
+            let value = variable(&overlaid, name).unwrap_or_else(|| panic!("no {name}"));
+            std::env::split_paths(&value).next()
+        };
+        assert_eq!(first("AMENT_PREFIX_PATH"), Some(overlay.clone()));
+        assert_eq!(first("LD_LIBRARY_PATH"), Some(overlay.join("lib")));
+        assert_eq!(first("PYTHONPATH"), Some(python));
+        assert_eq!(first(OVERLAYS_VARIABLE), Some(overlay.clone()));
+        // Applied twice (a suite passing its environment on), the overlay is not repeated.
+        let again = overlaid.with_overlays(vec![overlay.clone()]);
+        let count = again.prefixes.iter().filter(|p| **p == overlay).count();
+        assert_eq!(count, 1, "{:?}", again.prefixes);
+        assert!(variable(&base, OVERLAYS_VARIABLE).is_none());
+    }
 }

@@ -37,7 +37,7 @@ pub use domain::Domain;
 pub use ending::{describe_end, describe_status};
 pub use environment::{
     colcon_install, compiled_project_root, find_project_root, project_root, Environment, RosSource,
-    FASTDDS_PROFILE_VARIABLES, PROVISIONED_DISTRO, ROOT_VARIABLE,
+    FASTDDS_PROFILE_VARIABLES, OVERLAYS_VARIABLE, PROVISIONED_DISTRO, ROOT_VARIABLE,
 };
 pub use expect::{expect, fail};
 pub use isolation::{Isolation, ISOLATION_VARIABLE};

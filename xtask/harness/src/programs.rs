@@ -22,6 +22,10 @@ pub const PROGRAM_OVERRIDE: &str = "WORKBOOK_PROGRAM";
 /// Set (to anything) when the reference programs are already built: they are then used as they
 /// are, without running cargo (`grade` builds them once, then hides the solutions' sources).
 pub const REFERENCES_PREBUILT: &str = "WORKBOOK_REFERENCES_PREBUILT";
+/// The folder of prebuilt reference programs, when they are not beside the test executable: a
+/// suite built outside the workspace (exercise 9, in a target folder of its own) gets the
+/// workspace's, built by xtask beforehand. Implies [`REFERENCES_PREBUILT`].
+pub const REFERENCES_DIR: &str = "WORKBOOK_REFERENCES_DIR";
 
 /// The program under test: `WORKBOOK_PROGRAM` if set, else `built` (the crate's own binary,
 /// `env!("CARGO_BIN_EXE_<name>")` in the suite).
@@ -34,6 +38,16 @@ pub fn under_test(built: &str) -> PathBuf {
 /// A reference program of the workspace, built if needed (once per test process).
 pub fn reference(name: &str) -> Result<PathBuf> {
     static BUILT: OnceLock<Mutex<HashSet<String>>> = OnceLock::new();
+    if let Some(dir) = std::env::var_os(REFERENCES_DIR) {
+        let path = Path::new(&dir).join(name);
+        if !path.is_file() {
+            bail!(
+                "the reference program {name} was said to be built but is not at {}",
+                path.display()
+            );
+        }
+        return Ok(path);
+    }
     let profile = profile_dir()?;
     let path = profile.join(name);
     let mut built = BUILT

@@ -22,8 +22,8 @@ use stamps::*;
 use std::fs;
 use std::path::Path;
 use std::time::Instant;
-pub use steps::StepFailure;
 use steps::*;
+pub use steps::{cmake_package, StepFailure};
 use workbook_harness::{project_root, Environment, RosSource};
 
 /// What to do about a shell whose `ROS_DISTRO` is not its installation's distribution.

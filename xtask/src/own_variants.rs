@@ -1,0 +1,112 @@
+//! `verify` for an exercise with an interface package of its own (exercise 9): its solution, its
+//! shipped crate and its wrong variants each go through `own_interface::stage` (CMake, generator,
+//! crate) before the suite runs.
+//!
+//! Such a variant cannot be a binary of `tests/variants`, since a wrong one may be a wrong
+//! interface: it is a folder of files (`tests/variants/<files>/`) laid over a copy of the
+//! solution's crate, e.g. a `robot_extras/srv/SetLights.srv` with a field of the wrong type and
+//! the `src/main.rs` that goes with it. Every variant is built in the same place
+//! (`target/exNN/variant`), one after the other, so rclrs is compiled against one overlay path
+//! and only what a variant changes is rebuilt.
+
+use crate::exercises::{Exercise, Side, Variant};
+use crate::own_interface::{Place, Staged};
+use crate::suite::{self, Outcome};
+use anyhow::{bail, Context, Result};
+use std::fs;
+use std::path::Path;
+use workbook_harness::Environment;
+
+/// How one crate of the exercise fared: its outcomes, or the step that did not build.
+pub enum Run {
+    Checked(Vec<Outcome>),
+    NotBuilt { step: &'static str, problem: String },
+}
+
+/// Stages `place` and runs the suite there.
+pub fn run(
+    root: &Path,
+    environment: &Environment,
+    exercise: &Exercise,
+    place: &Place,
+) -> Result<Run> {
+    match crate::own_interface::stage(root, environment, exercise, place)? {
+        Staged::Ready(executable, overlaid) => {
+            let results = suite::run(&executable, &place.crate_dir, &overlaid, exercise, None)?;
+            Ok(Run::Checked(results.outcomes))
+        }
+        Staged::Failed { step, problem, .. } => Ok(Run::NotBuilt { step, problem }),
+    }
+}
+
+/// Builds the wrong `variant` over a copy of the solution and runs the suite against it.
+pub fn run_variant(
+    root: &Path,
+    environment: &Environment,
+    exercise: &Exercise,
+    variant: &Variant,
+) -> Result<Run> {
+    let Some(files) = &variant.files else {
+        bail!(
+            "{}: a variant of exercise {} must name its folder of files (`files`), since the \
+             exercise's crate is outside the workspace",
+            variant.program,
+            exercise.number
+        );
+    };
+    let work = Place::exercise_folder(exercise)?.join("variant");
+    let place = Place {
+        crate_dir: work.join("crate"),
+        target: work.clone(),
+        work,
+    };
+    if place.crate_dir.exists() {
+        fs::remove_dir_all(&place.crate_dir)
+            .with_context(|| format!("cannot clear {}", place.crate_dir.display()))?;
+    }
+    let solution = exercise.crate_of(Side::Solution).dir(root);
+    copy_tree(&solution, &place.crate_dir)?;
+    let wrong = root.join("tests/variants").join(files);
+    if !wrong.is_dir() {
+        bail!(
+            "{}: the folder {} is missing",
+            variant.program,
+            wrong.display()
+        );
+    }
+    copy_tree(&wrong, &place.crate_dir)?;
+    anchor(root, &place.crate_dir)?;
+    run(root, environment, exercise, &place)
+}
+
+/// Makes the copied crate build where it is: its paths into the workbook made absolute, and
+/// a `[workspace]` of its own (below the workbook root, cargo would take it for a member).
+fn anchor(root: &Path, crate_dir: &Path) -> Result<()> {
+    let manifest = crate_dir.join("Cargo.toml");
+    let text = fs::read_to_string(&manifest)?;
+    let text = text.replace("\"../../", &format!("\"{}/", root.display()));
+    fs::write(&manifest, format!("{text}\n[workspace]\n"))?;
+    let check = crate_dir.join("tests/check.rs");
+    let text = fs::read_to_string(&check)?;
+    fs::write(
+        &check,
+        text.replace("\"../../../", &format!("\"{}/", root.display())),
+    )?;
+    Ok(())
+}
+
+/// Copies the files of `from` into `to`, keeping their places (a variant's replace the copy's).
+fn copy_tree(from: &Path, to: &Path) -> Result<()> {
+    fs::create_dir_all(to).with_context(|| format!("cannot create {}", to.display()))?;
+    for entry in fs::read_dir(from).with_context(|| format!("cannot read {}", from.display()))? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_tree(&entry.path(), &target)?;
+        } else {
+            fs::copy(entry.path(), &target)
+                .with_context(|| format!("cannot copy {}", entry.path().display()))?;
+        }
+    }
+    Ok(())
+}
