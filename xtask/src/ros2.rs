@@ -15,24 +15,14 @@ use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
 use std::os::fd::AsFd;
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode, Stdio};
+use std::process::{ExitCode, Stdio};
 use workbook_harness::Environment;
 
 /// Builds `ros2` and runs it with `args`.
 pub fn run(args: &[String]) -> Result<ExitCode> {
     let environment = provision::ensure()?;
     let binary = build(&environment)?;
-    let mut command = Command::new(&binary);
-    command.args(args);
-    environment.apply(&mut command);
-    let status = match command.status() {
-        Ok(status) => status,
-        Err(error) => bail!("cannot start {}: {error}", binary.display()),
-    };
-    Ok(match status.code() {
-        Some(code) => ExitCode::from(code.clamp(0, 255) as u8),
-        None => ExitCode::from(130),
-    })
+    crate::run::hand_over(&binary, args, &environment, None)
 }
 
 /// Builds the `ros2` binary (debug profile) and returns its path. Cargo's output goes to

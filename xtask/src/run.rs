@@ -4,42 +4,34 @@
 use crate::exercises::{Catalogue, Side};
 use crate::{cargo, provision, ui};
 use anyhow::{bail, Result};
+use std::path::Path;
 use std::process::ExitCode;
+use workbook_harness::Environment;
 
 /// Builds and runs `program` with `args`: a workspace binary, or an exercise by number or name
 /// (its reference solution with `solution`).
 pub fn run(program: &str, args: &[String], release: bool, solution: bool) -> Result<ExitCode> {
     let environment = provision::ensure()?;
     let programs = cargo::workspace_binaries()?;
-    if !programs.iter().any(|p| p == program) || solution {
-        let catalogue = Catalogue::load()?;
-        if let Some(exercise) = catalogue
-            .find(program)
-            .ok()
-            .filter(|e| e.interface.is_some())
-        {
-            return run_own_interface(exercise, args, solution, &environment);
-        }
-    }
-    let exercise_program;
+    let side = if solution {
+        Side::Solution
+    } else {
+        Side::Exercise
+    };
     let program = if programs.iter().any(|p| p == program) && !solution {
-        program
+        program.to_string()
     } else {
         let catalogue = Catalogue::load()?;
         match catalogue.find(program) {
-            Ok(exercise) => {
-                let side = if solution {
-                    Side::Solution
-                } else {
-                    Side::Exercise
-                };
-                exercise_program = exercise.crate_of(side).binary().to_string();
-                &exercise_program
+            Ok(exercise) if exercise.interface.is_some() => {
+                return run_own_interface(exercise, args, side, &environment);
             }
-            Err(_) if !solution => program,
+            Ok(exercise) => exercise.crate_of(side).binary().to_string(),
+            Err(_) if !solution => program.to_string(),
             Err(error) => return Err(error),
         }
     };
+    let program = program.as_str();
     if !programs.iter().any(|p| p == program) {
         let suggestion = crate::suggest::closest(program, programs.iter().map(String::as_str))
             .map(|s| format!("did you mean `{s}`? "))
@@ -59,14 +51,27 @@ pub fn run(program: &str, args: &[String], release: bool, solution: bool) -> Res
     let binary = cargo::target_dir()?
         .join(if release { "release" } else { "debug" })
         .join(program);
-    let mut command = std::process::Command::new(&binary);
+    hand_over(&binary, args, &environment, Some(program))
+}
+
+/// Runs `binary` with `args` in `environment`, handing the terminal over, and passes on its exit
+/// code (130 when a signal ended it). The program dies with xtask (a closed terminal, a kill),
+/// but a Ctrl-C is the program's to handle: xtask waits through it, as a shell does. `echo`: the
+/// command line to show first, if any (`ros2` shows none: its output is for pipes).
+pub fn hand_over(
+    binary: &Path,
+    args: &[String],
+    environment: &Environment,
+    echo: Option<&str>,
+) -> Result<ExitCode> {
+    let mut command = std::process::Command::new(binary);
     command.args(args);
     environment.apply(&mut command);
-    // The program dies with xtask (a closed terminal, a kill), but a Ctrl-C is the program's to
-    // handle: xtask waits through it, as a shell does, and passes on how the program ended.
     workbook_harness::with_parent_death_signal(&mut command);
     let _ = ctrlc::set_handler(|| {});
-    ui::echo_command(&format!("{program} {}", args.join(" ")));
+    if let Some(program) = echo {
+        ui::echo_command(&format!("{program} {}", args.join(" ")));
+    }
     let status = match command.status() {
         Ok(status) => status,
         Err(error) => bail!("cannot start {}: {error}", binary.display()),
@@ -82,14 +87,9 @@ pub fn run(program: &str, args: &[String], release: bool, solution: bool) -> Res
 fn run_own_interface(
     exercise: &crate::exercises::Exercise,
     args: &[String],
-    solution: bool,
-    environment: &workbook_harness::Environment,
+    side: Side,
+    environment: &Environment,
 ) -> Result<ExitCode> {
-    let side = if solution {
-        Side::Solution
-    } else {
-        Side::Exercise
-    };
     let root = workbook_harness::project_root();
     let place = crate::own_interface::Place::of(&root, exercise, side)?;
     let overlaid = match crate::own_interface::stage(&root, environment, exercise, &place)? {
@@ -102,18 +102,5 @@ fn run_own_interface(
     };
     let program = exercise.crate_of(side).binary().to_string();
     let binary = place.target.join("debug").join(&program);
-    let mut command = std::process::Command::new(&binary);
-    command.args(args);
-    overlaid.apply(&mut command);
-    workbook_harness::with_parent_death_signal(&mut command);
-    let _ = ctrlc::set_handler(|| {});
-    ui::echo_command(&format!("{program} {}", args.join(" ")));
-    let status = match command.status() {
-        Ok(status) => status,
-        Err(error) => bail!("cannot start {}: {error}", binary.display()),
-    };
-    Ok(match status.code() {
-        Some(code) => ExitCode::from(code.clamp(0, 255) as u8),
-        None => ExitCode::from(130),
-    })
+    hand_over(&binary, args, &overlaid, Some(&program))
 }
