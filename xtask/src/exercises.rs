@@ -166,6 +166,13 @@ impl Exercise {
         ))
     }
 
+    /// Whether the exercise's crates are members of the cargo workspace. Those with an interface
+    /// package of their own are not (they build against its overlay, in a target folder of their
+    /// own), so nothing that builds the workspace's packages may name them.
+    pub fn in_workspace(&self) -> bool {
+        self.interface.is_none()
+    }
+
     /// "1 speed-server".
     pub fn label(&self) -> String {
         format!("{} {}", self.number, self.name)
@@ -173,6 +180,12 @@ impl Exercise {
 }
 
 impl Catalogue {
+    /// The exercises whose crates are members of the cargo workspace (see
+    /// [`Exercise::in_workspace`]).
+    pub fn in_workspace(&self) -> impl Iterator<Item = &Exercise> {
+        self.exercises.iter().filter(|e| e.in_workspace())
+    }
+
     /// The exercises `grade` and the autograders can grade: `names` (numbers, names, prefixes),
     /// or all of them when empty, leaving out those whose manifest is the student's. Naming one
     /// of those is a usage error that says why and what to do instead.

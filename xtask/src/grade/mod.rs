@@ -181,7 +181,7 @@ pub fn run(options: Options) -> Result<ExitCode> {
         "--package",
         "xtask",
     ]);
-    for exercise in &catalogue.exercises {
+    for exercise in catalogue.in_workspace() {
         references.args(["--package", &exercise.crate_of(Side::Solution).package()]);
     }
     let status = references.status().context("cannot run cargo")?;

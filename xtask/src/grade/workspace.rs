@@ -86,7 +86,7 @@ impl Workspace {
         }
 
         let mut starters = BTreeMap::new();
-        for exercise in &catalogue.exercises {
+        for exercise in catalogue.in_workspace() {
             let crate_dir = exercise.crate_of(Side::Exercise).relative();
             let mut crate_manifest: toml::Table = toml::from_str(std::str::from_utf8(file(
                 &crate_dir.join("Cargo.toml").to_string_lossy(),
@@ -123,7 +123,7 @@ impl Workspace {
                 .collect();
             starters.insert(exercise.name.clone(), sources);
         }
-        for exercise in &catalogue.exercises {
+        for exercise in catalogue.in_workspace() {
             put(&dir, exercise, &starters[&exercise.name])?;
         }
         // The shipped exercises, built by the grader: cargo compiles the dependencies with this
@@ -146,8 +146,7 @@ impl Workspace {
             crate::cargo::workspace_packages()?.into_iter().collect();
         local.extend(
             catalogue
-                .exercises
-                .iter()
+                .in_workspace()
                 .map(|e| e.crate_of(Side::Exercise).package()),
         );
         Ok(Workspace {
@@ -275,7 +274,7 @@ impl Workspace {
 /// Only the exercise packages change, so the compiled dependencies stay valid.
 fn one_shot_profile(manifest: &mut toml::Table, catalogue: &Catalogue) {
     let mut packages = toml::Table::new();
-    for exercise in &catalogue.exercises {
+    for exercise in catalogue.in_workspace() {
         let mut settings = toml::Table::new();
         settings.insert("incremental".into(), toml::Value::Boolean(false));
         settings.insert("debug".into(), toml::Value::Integer(0));
