@@ -96,6 +96,36 @@ pub fn problems(source: &Path) -> Result<Vec<String>> {
             "the plan's parts add up to {sum} minutes, but it says \"In all: {total} minutes\""
         ));
     }
+    // Every page that states its time is somewhere in the plan: a new chapter gets its place.
+    let planned: Vec<&String> = parts.iter().flat_map(|p| &p.pages).collect();
+    let mut pages: Vec<_> = std::fs::read_dir(source)
+        .with_context(|| format!("cannot list {}", source.display()))?
+        .flatten()
+        .filter_map(|e| e.file_name().to_str().map(str::to_string))
+        .filter(|name| name.ends_with(".md"))
+        .collect();
+    pages.sort();
+    for page in pages {
+        if stated(&read(&page)?).is_some() && !planned.contains(&&page) {
+            problems.push(format!(
+                "{page} states its time but is in no part of the plan in instructors.md"
+            ));
+        }
+    }
+    // A link's label is its page's chapter number (`[4](server.md)` for `# 4. …`).
+    let labelled = Regex::new(r"\[(\d+)\]\(([a-z0-9-]+\.md)\)").expect("a valid pattern");
+    let heading = Regex::new(r"(?m)^# (\d+)\.").expect("a valid pattern");
+    for link in labelled.captures_iter(&read("instructors.md")?) {
+        let Ok(page) = read(&link[2]) else { continue };
+        if let Some(number) = heading.captures(&page) {
+            if number[1] != link[1] {
+                problems.push(format!(
+                    "instructors.md calls {} chapter {}, but it is chapter {}",
+                    &link[2], &link[1], &number[1]
+                ));
+            }
+        }
+    }
     Ok(problems)
 }
 
