@@ -76,6 +76,9 @@ pub fn reference(name: &str) -> Result<PathBuf> {
         if profile.file_name().is_some_and(|p| p == "release") {
             cargo.arg("--release");
         }
+        // A check stopped by Ctrl-C takes this build with it, instead of leaving cargo to finish
+        // (or to wait for the target folder's lock) on its own.
+        crate::with_parent_death_signal(&mut cargo);
         let output = cargo
             .output()
             .with_context(|| format!("cannot run cargo to build the reference program {name}"))?;
