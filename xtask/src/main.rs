@@ -10,6 +10,7 @@ mod demo;
 mod doctor;
 mod env;
 mod exercises;
+mod files;
 mod generate;
 mod git;
 mod grade;

@@ -65,7 +65,7 @@ pub fn run_variant(
             .with_context(|| format!("cannot clear {}", place.crate_dir.display()))?;
     }
     let solution = exercise.crate_of(Side::Solution).dir(root);
-    copy_tree(&solution, &place.crate_dir)?;
+    crate::files::copy_tree(&solution, &place.crate_dir)?;
     let wrong = root.join("tests/variants").join(files);
     if !wrong.is_dir() {
         bail!(
@@ -74,7 +74,7 @@ pub fn run_variant(
             wrong.display()
         );
     }
-    copy_tree(&wrong, &place.crate_dir)?;
+    crate::files::copy_tree(&wrong, &place.crate_dir)?;
     anchor(root, &place.crate_dir)?;
     run(root, environment, exercise, &place)
 }
@@ -92,21 +92,5 @@ fn anchor(root: &Path, crate_dir: &Path) -> Result<()> {
         &check,
         text.replace("\"../../../", &format!("\"{}/", root.display())),
     )?;
-    Ok(())
-}
-
-/// Copies the files of `from` into `to`, keeping their places (a variant's replace the copy's).
-fn copy_tree(from: &Path, to: &Path) -> Result<()> {
-    fs::create_dir_all(to).with_context(|| format!("cannot create {}", to.display()))?;
-    for entry in fs::read_dir(from).with_context(|| format!("cannot read {}", from.display()))? {
-        let entry = entry?;
-        let target = to.join(entry.file_name());
-        if entry.file_type()?.is_dir() {
-            copy_tree(&entry.path(), &target)?;
-        } else {
-            fs::copy(entry.path(), &target)
-                .with_context(|| format!("cannot copy {}", entry.path().display()))?;
-        }
-    }
     Ok(())
 }

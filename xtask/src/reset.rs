@@ -57,7 +57,7 @@ pub fn run(query: &str, yes: bool) -> Result<()> {
     let backup = root
         .join(".workbook/backups")
         .join(format!("{}-{stamp}", exercise.dir));
-    copy_tree(&dir, &backup)
+    crate::files::copy_tree(&dir, &backup)
         .with_context(|| format!("cannot back up {relative}; nothing was changed"))?;
     println!(
         "  ✓ your files are saved in {}",
@@ -103,18 +103,4 @@ fn shipped_files(root: &Path, dir: &str) -> Result<Vec<(String, Vec<u8>)>> {
         .into_iter()
         .map(|(path, content)| (format!("{relative}/{path}"), content))
         .collect())
-}
-
-fn copy_tree(from: &Path, to: &Path) -> Result<()> {
-    std::fs::create_dir_all(to)?;
-    for entry in std::fs::read_dir(from)? {
-        let entry = entry?;
-        let target = to.join(entry.file_name());
-        if entry.file_type()?.is_dir() {
-            copy_tree(&entry.path(), &target)?;
-        } else {
-            std::fs::copy(entry.path(), &target)?;
-        }
-    }
-    Ok(())
 }

@@ -65,24 +65,7 @@ pub fn run(only: Option<&str>) -> Result<ExitCode> {
                 exercise.label()
             ));
         }
-        let outcomes = results.outcomes;
-        let failed: Vec<&Outcome> = outcomes.iter().filter(|o| !o.passed).collect();
-        line(
-            failed.is_empty(),
-            "solution",
-            &format!(
-                "passes {} of {}",
-                outcomes.len() - failed.len(),
-                outcomes.len()
-            ),
-        );
-        if !failed.is_empty() {
-            crate::check::print_outcomes(&outcomes);
-            problems.push(format!(
-                "{}: the reference solution fails its suite",
-                exercise.label()
-            ));
-        }
+        judge_solution(exercise, &results.outcomes, &mut problems);
 
         match suite::build(&root, &environment, exercise, Side::Exercise)? {
             Build::Failed(messages) => {
@@ -102,18 +85,7 @@ pub fn run(only: Option<&str>) -> Result<ExitCode> {
                     None,
                 )?
                 .outcomes;
-                let failing = outcomes.iter().filter(|o| !o.passed).count();
-                line(
-                    failing > 0,
-                    "as shipped",
-                    &format!("fails {failing} of {}", outcomes.len()),
-                );
-                if failing == 0 {
-                    problems.push(format!(
-                        "{}: the shipped exercise already passes",
-                        exercise.label()
-                    ));
-                }
+                judge_shipped(exercise, &outcomes, &mut problems);
             }
         }
 
@@ -267,6 +239,36 @@ fn check_record(
     Ok(())
 }
 
+/// Whether the reference solution passed every check of its suite.
+fn judge_solution(exercise: &Exercise, outcomes: &[Outcome], problems: &mut Vec<String>) {
+    let failed = outcomes.iter().filter(|o| !o.passed).count();
+    let passes = format!("passes {} of {}", outcomes.len() - failed, outcomes.len());
+    line(failed == 0, "solution", &passes);
+    if failed > 0 {
+        crate::check::print_outcomes(outcomes);
+        problems.push(format!(
+            "{}: the reference solution fails its suite",
+            exercise.label()
+        ));
+    }
+}
+
+/// Whether the exercise as shipped fails at least one check (else there is nothing to do).
+fn judge_shipped(exercise: &Exercise, outcomes: &[Outcome], problems: &mut Vec<String>) {
+    let failing = outcomes.iter().filter(|o| !o.passed).count();
+    line(
+        failing > 0,
+        "as shipped",
+        &format!("fails {failing} of {}", outcomes.len()),
+    );
+    if failing == 0 {
+        problems.push(format!(
+            "{}: the shipped exercise already passes",
+            exercise.label()
+        ));
+    }
+}
+
 /// Whether a wrong variant failed at least the checks the data file says must catch it.
 fn judge(exercise: &Exercise, variant: &Variant, outcomes: &[Outcome], problems: &mut Vec<String>) {
     let missed: Vec<&str> = variant
@@ -310,18 +312,7 @@ fn own_interface(
     own_interface::references(environment)?;
     let place = own_interface::Place::of(root, exercise, Side::Solution)?;
     match own_variants::run(root, environment, exercise, &place)? {
-        Run::Checked(outcomes) => {
-            let failed = outcomes.iter().filter(|o| !o.passed).count();
-            let passes = format!("passes {} of {}", outcomes.len() - failed, outcomes.len());
-            line(failed == 0, "solution", &passes);
-            if failed > 0 {
-                crate::check::print_outcomes(&outcomes);
-                problems.push(format!(
-                    "{}: the reference solution fails its suite",
-                    exercise.label()
-                ));
-            }
-        }
+        Run::Checked(outcomes) => judge_solution(exercise, &outcomes, problems),
         Run::NotBuilt { step, problem } => {
             line(false, "solution", &format!("{step} does not build"));
             eprintln!("{problem}");
@@ -330,17 +321,7 @@ fn own_interface(
     }
     let place = own_interface::Place::of(root, exercise, Side::Exercise)?;
     match own_variants::run(root, environment, exercise, &place)? {
-        Run::Checked(outcomes) => {
-            let failing = outcomes.iter().filter(|o| !o.passed).count();
-            let fails = format!("fails {failing} of {}", outcomes.len());
-            line(failing > 0, "as shipped", &fails);
-            if failing == 0 {
-                problems.push(format!(
-                    "{}: the shipped exercise already passes",
-                    exercise.label()
-                ));
-            }
-        }
+        Run::Checked(outcomes) => judge_shipped(exercise, &outcomes, problems),
         Run::NotBuilt { step, problem } => {
             line(false, "as shipped", &format!("{step} does not build"));
             eprintln!("{problem}");

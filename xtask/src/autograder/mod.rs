@@ -82,7 +82,7 @@ pub fn prepare(exercises: &[String]) -> Result<ExitCode> {
     for exercise in &chosen {
         let from = root.join("solutions").join(&exercise.dir).join("src");
         let to = hand_in.join("exercises").join(&exercise.dir).join("src");
-        copy_tree(&from, &to)?;
+        crate::files::copy_tree(&from, &to)?;
     }
     let out = scratch.path().join("grades");
     let xtask = std::env::current_exe().context("cannot find the xtask program")?;
@@ -129,21 +129,4 @@ pub fn prepare(exercises: &[String]) -> Result<ExitCode> {
         "✓".green().bold()
     );
     Ok(ExitCode::SUCCESS)
-}
-
-fn copy_tree(from: &Path, to: &Path) -> Result<()> {
-    std::fs::create_dir_all(to).with_context(|| format!("cannot create {}", to.display()))?;
-    for entry in
-        std::fs::read_dir(from).with_context(|| format!("cannot read {}", from.display()))?
-    {
-        let entry = entry?;
-        let target = to.join(entry.file_name());
-        if entry.file_type()?.is_dir() {
-            copy_tree(&entry.path(), &target)?;
-        } else {
-            std::fs::copy(entry.path(), &target)
-                .with_context(|| format!("cannot copy {}", entry.path().display()))?;
-        }
-    }
-    Ok(())
 }
