@@ -35,6 +35,7 @@ pub fn own_build() -> Result<Option<ExitCode>> {
         .into_iter()
         .find(|compiled| !target_dir::same_folder(compiled, &root));
     let target = target_dir()?;
+    clean_dangling_links(&root, &target)?;
     let other = match &compiled_elsewhere {
         Some(compiled) => {
             target_dir::take_over(&root, &target)?;
@@ -90,6 +91,24 @@ pub fn claim_target(root: &Path, target: &Path) -> Result<()> {
             target.display(),
             from.as_deref().unwrap_or("unknown"),
             root.display()
+        );
+    }
+    Ok(())
+}
+
+/// Cleans the packages whose build results in `target` link against folders that are gone (a
+/// moved or renamed clone, a deleted ROS prefix), so cargo builds them again with today's paths
+/// instead of failing to link; says so when it did.
+pub fn clean_dangling_links(manifest_dir: &Path, target: &Path) -> Result<()> {
+    let cleaned = workbook_harness::stale_links::clean_dangling(manifest_dir, target)?;
+    if !cleaned.is_empty() {
+        eprintln!(
+            "{} {} in {} linked against folders that no longer exist (a moved clone?); \
+             building {} again",
+            "note:".cyan().bold(),
+            cleaned.join(", "),
+            target.display(),
+            if cleaned.len() == 1 { "it" } else { "them" }
         );
     }
     Ok(())

@@ -96,6 +96,7 @@ pub fn stage(
             shown(root, &place.crate_dir)
         ),
     );
+    cargo::clean_dangling_links(&place.crate_dir, &place.target)?;
     match suite::build_outside(root, &overlaid, exercise, &place.crate_dir, &place.target)? {
         Build::Ready(executable) => {
             step.done("compiled");

@@ -29,6 +29,7 @@ pub mod programs;
 pub mod seal;
 pub mod shm;
 mod signals;
+pub mod stale_links;
 pub mod target_dir;
 mod world;
 
