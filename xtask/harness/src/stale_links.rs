@@ -12,46 +12,29 @@
 //! A folder that exists is never a reason to clean: the scan costs a read of each small `output`
 //! file and nothing else on a healthy target folder.
 
-use anyhow::{bail, Context, Result};
+use crate::target_dir::{cargo_clean, PROFILES};
+use anyhow::Result;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::Command;
-
-/// The profile folders of a target folder that hold build-script output.
-const PROFILE_FOLDERS: [(&str, &str); 2] = [("debug", "dev"), ("release", "release")];
 
 /// Cleans, in `target` (the target folder of the package or workspace at `manifest_dir`), every
 /// package whose build-script output names a link-search folder that does not exist. Returns
 /// the names of the packages cleaned, for the caller to say so; empty when nothing was stale.
 pub fn clean_dangling(manifest_dir: &Path, target: &Path) -> Result<Vec<String>> {
     let mut cleaned = BTreeSet::new();
-    for (folder, profile) in PROFILE_FOLDERS {
+    for (folder, profile) in PROFILES {
         let stale = dangling_packages(&target.join(folder).join("build"));
         if stale.is_empty() {
             continue;
         }
-        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-        let mut command = Command::new(cargo);
-        command
-            .args(["clean", "--quiet", "--offline", "--profile", profile])
-            .arg("--target-dir")
-            .arg(target)
-            .current_dir(manifest_dir);
-        for package in &stale {
-            command.args(["--package", package]);
-        }
-        let output = command
-            .output()
-            .context("cannot run cargo clean for build results that point at missing folders")?;
-        if !output.status.success() {
-            bail!(
+        cargo_clean(manifest_dir, target, profile, &stale).map_err(|problem| {
+            anyhow::anyhow!(
                 "cargo clean could not remove the build of {} from {} (it links against \
-                 folders that no longer exist): {}",
+                 folders that no longer exist): {problem}",
                 stale.iter().cloned().collect::<Vec<_>>().join(", "),
-                target.join(folder).display(),
-                String::from_utf8_lossy(&output.stderr).trim()
-            );
-        }
+                target.join(folder).display()
+            )
+        })?;
         cleaned.extend(stale);
     }
     Ok(cleaned.into_iter().collect())

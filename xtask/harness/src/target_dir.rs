@@ -40,7 +40,7 @@ const LOCK: &str = "workbook-root.lock";
 /// Another process of the same clone taking over at the same moment needs a second or two.
 const TAKE_OVER_DEADLINE: Duration = Duration::from_secs(10);
 /// The profile folders the workbook builds into (`cargo build`/`test` and `--release`).
-const PROFILES: [(&str, &str); 2] = [("debug", "dev"), ("release", "release")];
+pub(crate) const PROFILES: [(&str, &str); 2] = [("debug", "dev"), ("release", "release")];
 
 /// What a claim found in the target folder.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -173,32 +173,44 @@ fn write_marker(root: &Path, target: &Path) -> Result<()> {
 /// same names with them, which is the point.
 fn clean_workspace(root: &Path, target: &Path) -> Result<()> {
     let packages = workspace_packages(root)?;
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     for (folder, profile) in PROFILES {
         if !target.join(folder).is_dir() {
             continue;
         }
-        let mut command = Command::new(&cargo);
-        command
-            .args(["clean", "--quiet", "--offline", "--profile", profile])
-            .arg("--target-dir")
-            .arg(target)
-            .current_dir(root);
-        for package in &packages {
-            command.args(["--package", package]);
-        }
-        let output = command
-            .output()
-            .context("cannot run cargo clean in the shared target folder")?;
-        if !output.status.success() {
-            bail!(
-                "cargo clean could not remove another clone's build of this workspace from {}: {}",
-                target.join(folder).display(),
-                String::from_utf8_lossy(&output.stderr).trim()
-            );
-        }
+        cargo_clean(root, target, profile, &packages).map_err(|problem| {
+            anyhow::anyhow!(
+                "cargo clean could not remove another clone's build of this workspace from {}: \
+                 {problem}",
+                target.join(folder).display()
+            )
+        })?;
     }
     Ok(())
+}
+
+/// `cargo clean --profile <profile> -p <package>…` of the package or workspace at `dir`, in
+/// `target`. `Err` holds what went wrong, in words, for the caller to say where.
+pub(crate) fn cargo_clean(
+    dir: &Path,
+    target: &Path,
+    profile: &str,
+    packages: impl IntoIterator<Item = impl AsRef<std::ffi::OsStr>>,
+) -> Result<(), String> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut command = Command::new(cargo);
+    command
+        .args(["clean", "--quiet", "--offline", "--profile", profile])
+        .arg("--target-dir")
+        .arg(target)
+        .current_dir(dir);
+    for package in packages {
+        command.arg("--package").arg(package);
+    }
+    match command.output() {
+        Ok(output) if output.status.success() => Ok(()),
+        Ok(output) => Err(String::from_utf8_lossy(&output.stderr).trim().to_string()),
+        Err(error) => Err(format!("cannot run cargo clean: {error}")),
+    }
 }
 
 /// The names of the workspace's own packages, from `cargo metadata --no-deps`.
