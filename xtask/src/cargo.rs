@@ -119,6 +119,38 @@ pub fn program() -> std::ffi::OsString {
     workbook_harness::programs::cargo()
 }
 
+/// Builds every reference program a check suite may start
+/// ([`workbook_harness::programs::REFERENCE_PROGRAMS`]) in the workspace at `root`, once per xtask
+/// run: a suite told they are prebuilt then runs no cargo of its own, which would otherwise make
+/// each check wait for a cargo run (a quarter of a second on a quiet machine, seconds on a busy
+/// one) before its first node starts.
+pub fn build_references(root: &Path, environment: &Environment) -> Result<()> {
+    static BUILT: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+    let mut built = BUILT
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if built.iter().any(|done| done == root) {
+        return Ok(());
+    }
+    let mut command = Command::new(program());
+    command.args(["build", "--quiet"]).current_dir(root);
+    for name in workbook_harness::programs::REFERENCE_PROGRAMS {
+        command.args(["--bin", name]);
+    }
+    environment.apply(&mut command);
+    let output = command
+        .output()
+        .with_context(|| format!("cannot start {}", describe(&command)))?;
+    if !output.status.success() {
+        bail!(
+            "the reference programs of the checks do not build (a workbook bug):\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    built.push(root.to_path_buf());
+    Ok(())
+}
+
 /// `cargo <subcommand>` at the project root, in `environment`. The target folder is already
 /// this clone's: [`own_build`] claimed it at start-up and holds it until xtask exits.
 pub fn command(environment: &Environment, subcommand: &str) -> Command {

@@ -280,9 +280,7 @@ fn collect(folder: &Path, files: &mut Vec<PathBuf>) -> Result<()> {
 /// the workspace's own target folder and environment, and returns their folder: the suite is
 /// built elsewhere, so it cannot build them beside itself as other suites do.
 pub fn references(environment: &Environment) -> Result<PathBuf> {
-    let mut build = cargo::command(environment, "build");
-    build.args(["--quiet", "--bin", "graph_probe", "--bin", "ros2"]);
-    cargo::run_visible(build).context("the reference programs of the checks do not build")?;
+    cargo::build_references(&workbook_harness::project_root(), environment)?;
     Ok(cargo::target_dir()?.join("debug"))
 }
 

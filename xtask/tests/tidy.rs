@@ -483,3 +483,44 @@ fn every_chapter_the_data_file_names_exists() {
     }
     report(problems);
 }
+
+/// The names in `text` that follow `reference("` (which `start_reference("` ends with too).
+fn reference_names(text: &str) -> Vec<String> {
+    text.split("reference(\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn every_reference_program_a_suite_starts_is_built_before_it_runs() {
+    let built = workbook_harness::programs::REFERENCE_PROGRAMS;
+    let mut problems = Vec::new();
+    for path in tracked() {
+        let suite = path.starts_with("tests/suites")
+            || (path.starts_with("exercises") || path.starts_with("solutions"))
+                && path.components().any(|c| c.as_os_str() == "tests");
+        if !suite || path.extension().is_none_or(|e| e != "rs") {
+            continue;
+        }
+        for name in reference_names(&read(&path)) {
+            if !built.contains(&name.as_str()) {
+                problems.push(format!(
+                    "{} starts the reference program {name}, which REFERENCE_PROGRAMS \
+                     (xtask/harness/src/programs.rs) does not list: add it there, or checks \
+                     fail with \"said to be built but is not\"",
+                    path.display()
+                ));
+            }
+        }
+    }
+    report(problems);
+}
+
+#[test]
+fn reference_names_are_read_from_both_ways_of_starting_one() {
+    let text =
+        r#"world.reference("speed_probe"); world.start_reference("speed_server", &[], "ready")"#;
+    assert_eq!(reference_names(text), ["speed_probe", "speed_server"]);
+}

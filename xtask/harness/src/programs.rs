@@ -27,6 +27,20 @@ pub const REFERENCES_PREBUILT: &str = "WORKBOOK_REFERENCES_PREBUILT";
 /// workspace's, built by xtask beforehand. Implies [`REFERENCES_PREBUILT`].
 pub const REFERENCES_DIR: &str = "WORKBOOK_REFERENCES_DIR";
 
+/// Every reference program a check suite may start (the binaries of the probes, the solutions and
+/// the `ros2` tool). xtask builds them all in one cargo run before a suite runs and then tells it
+/// [`REFERENCES_PREBUILT`], so that no check waits for a cargo run of its own; xtask's tidy test
+/// requires that every name the suites ask for is here.
+pub const REFERENCE_PROGRAMS: &[&str] = &[
+    "speed_probe",
+    "graph_probe",
+    "speed_server",
+    "speed_client",
+    "async_client",
+    "mystery_node",
+    "ros2",
+];
+
 /// The program under test: `WORKBOOK_PROGRAM` if set, else `built` (the crate's own binary,
 /// `env!("CARGO_BIN_EXE_<name>")` in the suite).
 pub fn under_test(built: &str) -> PathBuf {

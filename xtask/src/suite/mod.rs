@@ -64,6 +64,7 @@ pub fn build(
     side: Side,
 ) -> Result<Build> {
     crate::cargo::claim_target(root, &crate::cargo::target_dir()?)?;
+    crate::cargo::build_references(root, environment)?;
     let mut command = Command::new(crate::cargo::program());
     command
         .args(["test", "--no-run", "--test", "check", "--package"])
@@ -209,6 +210,9 @@ pub fn run_watched(
         // workspace's target folder (`own_interface::references` built them).
         let references = crate::cargo::target_dir()?.join("debug");
         command.env(workbook_harness::programs::REFERENCES_DIR, references);
+    } else {
+        // `build` built them (`cargo::build_references`).
+        command.env(workbook_harness::programs::REFERENCES_PREBUILT, "1");
     }
     let started = std::time::Instant::now();
     let mut suite = NodeProcess::start("the check suite", command)?;
