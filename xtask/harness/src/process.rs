@@ -151,15 +151,7 @@ impl NodeProcess {
                     indent(&self.transcript())
                 ),
                 Err(RecvTimeoutError::Disconnected) => {
-                    let status = self.wait_for_exit(Duration::from_secs(2)).ok();
-                    bail!(
-                        "{} ended ({}) before printing \"{needle}\"; it printed:\n{}",
-                        self.name,
-                        status
-                            .map(|output| crate::ending::describe_end(&output))
-                            .unwrap_or_else(|| "still closing".into()),
-                        indent(&self.transcript())
-                    )
+                    return Err(self.ended_before(&format!("printing \"{needle}\"")))
                 }
             }
         }
@@ -220,6 +212,54 @@ impl NodeProcess {
         }
         self.signal_group(libc::SIGKILL);
         self.wait_for_exit(GRACE)
+    }
+
+    /// Writes `line` and a newline to the program's standard input.
+    pub fn send_line(&mut self, line: &str) -> Result<()> {
+        use std::io::Write;
+        let stdin = self
+            .stdin
+            .as_mut()
+            .with_context(|| format!("the standard input of {} is closed", self.name))?;
+        writeln!(stdin, "{line}")
+            .and_then(|()| stdin.flush())
+            .with_context(|| format!("cannot write to {}", self.name))
+    }
+
+    /// The lines the program prints from now (or since the last wait) up to a line that is
+    /// exactly `end`, which is left out; fails when the program ends first or `deadline` passes.
+    pub fn lines_until(&mut self, end: &str, deadline: Duration) -> Result<Vec<String>> {
+        let until = Instant::now() + deadline;
+        let mut lines = Vec::new();
+        loop {
+            let left = until.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) if line.trim_end() == end => return Ok(lines),
+                Ok(line) => lines.push(line),
+                Err(RecvTimeoutError::Timeout) => bail!(
+                    "{} did not finish its answer within {:.1} s; it printed:\n{}",
+                    self.name,
+                    deadline.as_secs_f64(),
+                    indent(&self.transcript())
+                ),
+                Err(RecvTimeoutError::Disconnected) => {
+                    return Err(self.ended_before("it finished its answer"))
+                }
+            }
+        }
+    }
+
+    /// The error for a program whose output ended before `what`: how it ended, what it printed.
+    fn ended_before(&mut self, what: &str) -> anyhow::Error {
+        let status = self.wait_for_exit(Duration::from_secs(2)).ok();
+        anyhow::anyhow!(
+            "{} ended ({}) before {what}; it printed:\n{}",
+            self.name,
+            status
+                .map(|output| crate::ending::describe_end(&output))
+                .unwrap_or_else(|| "still closing".into()),
+            indent(&self.transcript())
+        )
     }
 
     /// Closes the program's standard input.
@@ -324,98 +364,4 @@ fn indent(text: &str) -> String {
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
-    use super::*;
-
-    /// `sh -c script` (also for the other modules' tests of programs the harness starts).
-    pub(crate) fn shell(script: &str) -> Command {
-        let mut command = Command::new("sh");
-        command.arg("-c").arg(script);
-        command
-    }
-
-    #[test]
-    fn a_line_is_found_before_the_deadline() {
-        let mut process = NodeProcess::start("echoer", shell("echo warming; echo ready; sleep 5"))
-            .expect("start");
-        let line = process
-            .wait_for_line("ready", Duration::from_secs(5))
-            .expect("ready line");
-        assert_eq!(line, "ready");
-    }
-
-    #[test]
-    fn a_missing_line_fails_with_what_was_printed() {
-        let mut process = NodeProcess::start("quiet", shell("echo hello; sleep 5")).expect("start");
-        let error = process
-            .wait_for_line("ready", Duration::from_millis(300))
-            .expect_err("no ready line");
-        let message = error.to_string();
-        assert!(
-            message.contains("quiet did not print \"ready\"") && message.contains("hello"),
-            "unexpected message: {message}"
-        );
-    }
-
-    #[test]
-    fn dropping_the_guard_kills_the_whole_group() {
-        let process =
-            NodeProcess::start("parent", shell("sleep 60 & sleep 60 & wait")).expect("start");
-        let group = process.pid() as libc::pid_t;
-        drop(process);
-        let alive = living_members_of_group(group);
-        assert!(
-            alive.is_empty(),
-            "processes {alive:?} of group {group} outlived their guard"
-        );
-    }
-
-    /// Pids of the group's processes that are not zombies (a reparented zombie waits for init).
-    fn living_members_of_group(group: libc::pid_t) -> Vec<String> {
-        let mut alive = Vec::new();
-        for entry in std::fs::read_dir("/proc").expect("/proc").flatten() {
-            let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
-                continue;
-            };
-            // Fields after the command name: state, ppid, pgrp, ...
-            let Some(rest) = stat.rsplit_once(')').map(|(_, rest)| rest.to_string()) else {
-                continue;
-            };
-            let fields: Vec<&str> = rest.split_whitespace().collect();
-            if fields.len() > 2 && fields[2] == group.to_string() && fields[0] != "Z" {
-                alive.push(entry.file_name().to_string_lossy().into_owned());
-            }
-        }
-        alive
-    }
-
-    #[test]
-    fn a_line_printed_before_skipping_is_not_found() {
-        let script = "echo ready; echo old mark; read nothing; echo new; echo new mark";
-        let mut process = NodeProcess::start("marker", shell(script)).expect("start");
-        process
-            .wait_for_line("ready", Duration::from_secs(5))
-            .expect("ready");
-        while !process.transcript().contains("old mark") {
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        process.skip_printed_lines();
-        process.close_stdin();
-        let line = process
-            .wait_for_line("mark", Duration::from_secs(5))
-            .expect("a mark after the skip");
-        assert_eq!(line, "new mark");
-    }
-
-    #[test]
-    fn exit_codes_are_reported() {
-        let output = run_to_end(
-            "failing",
-            shell("echo oops >&2; exit 3"),
-            Duration::from_secs(5),
-        )
-        .expect("runs");
-        assert_eq!(output.code, Some(3));
-        assert!(output.text.contains("oops"), "stderr was not captured");
-    }
-}
+pub(crate) mod tests;
