@@ -28,6 +28,80 @@ pub fn wait_until_callable(
     }
 }
 
+/// How long each call of a [`Probe`] may wait for its answer.
+const PROBE_CALL_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// A `speed_probe` that stays up for a whole check: one node, so the check pays for discovery
+/// once, however many times it asks (each new probe process costs a few tenths of a second
+/// before its first call, more on a loaded machine).
+pub struct Probe {
+    process: NodeProcess,
+}
+
+impl Probe {
+    /// Starts a probe and waits until it can call the SetSpeed service `service`, at most
+    /// `deadline`; gives up as soon as `server` exits, saying how it ended.
+    pub fn start(
+        world: &World,
+        service: &str,
+        deadline: Duration,
+        server: &mut NodeProcess,
+    ) -> Result<Probe> {
+        let mut command = world.reference("speed_probe");
+        command
+            .arg(service)
+            .arg(deadline.as_secs_f64().to_string())
+            .arg(format!("timeout:{}", PROBE_CALL_TIMEOUT.as_secs_f64()))
+            .arg("stdin");
+        let mut process = NodeProcess::start("speed_probe", command)?;
+        let give_up = std::time::Instant::now() + deadline + Duration::from_secs(15);
+        loop {
+            match process.wait_for_line("ready", Duration::from_millis(50)) {
+                Ok(_) => return Ok(Probe { process }),
+                Err(error) => {
+                    if let Some(ended) = process.finished() {
+                        bail!("{}", ended.text.trim());
+                    }
+                    if let Some(ended) = server.finished() {
+                        bail!(
+                            "the program ended before it offered {service} ({})",
+                            describe_end(&ended)
+                        );
+                    }
+                    if std::time::Instant::now() > give_up {
+                        return Err(error);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Asks `items` (speeds, `status`, `pause:<seconds>`) and returns the probe's lines for
+    /// them: `<speed> accepted|refused <message>`, `<speed> no-answer` (the last line then),
+    /// `status speed=…`; not the probe's own notes (`speed_probe: no answer after 3.0 s`).
+    pub fn ask(&mut self, items: &[&str]) -> Result<Vec<String>> {
+        self.process.send_line(&items.join(" "))?;
+        // Every call may take its whole timeout; a pause is counted as a call.
+        let calls = u32::try_from(items.len()).unwrap_or(u32::MAX);
+        let lines = self
+            .process
+            .lines_until("end", PROBE_CALL_TIMEOUT * calls + Duration::from_secs(5))?;
+        Ok(lines
+            .into_iter()
+            .filter(|line| !line.starts_with("speed_probe: "))
+            .collect())
+    }
+}
+
+impl Drop for Probe {
+    /// Closes the probe's standard input, so it shuts ROS down and exits as any node should
+    /// (its files in `/dev/shm` go with it), before its guard stops whatever is left.
+    fn drop(&mut self) {
+        self.process.close_stdin();
+        let _ = self.process.wait_for_exit(Duration::from_secs(1));
+    }
+}
+
 /// How many requests the promptness check times.
 const PROMPT_REQUESTS: [i32; 5] = [10, 20, 30, 40, 50];
 /// The longest one of them may take before the probe gives up on it.

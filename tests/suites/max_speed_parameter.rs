@@ -3,33 +3,33 @@
 //! runs through its parameter services (what `ros2 param set` uses; here an rclpy peer). The
 //! crate that includes this file names the program in `super::PROGRAM`.
 
+use crate::common::Probe;
 use std::time::Duration;
 use workbook_harness::{expect, fail, programs, NodeProcess, World};
 
 const APPEAR: Duration = Duration::from_secs(8);
 
-fn start_server(world: &World, args: &[&str]) -> NodeProcess {
+/// Starts the program under test with `args`, and a probe that has found its `/set_speed`.
+fn start_server(world: &World, args: &[&str]) -> (NodeProcess, Probe) {
     let mut command = world.command(programs::under_test(super::PROGRAM));
     command.args(args);
     let mut server = world.start("your speed_server", command);
-    if let Err(error) = crate::common::wait_until_callable(world, "/set_speed", APPEAR, &mut server)
-    {
-        fail(
+    match Probe::start(world, "/set_speed", APPEAR, &mut server) {
+        Ok(probe) => (server, probe),
+        Err(error) => fail(
             "your program to serve /set_speed within 8 s",
             format!("{error}\nYour program printed:\n{}", server.transcript()),
-        );
+        ),
     }
-    server
 }
 
-/// `(speed, "accepted"|"refused"|"no-answer", message)` for each speed, from one probe node.
-fn probe(world: &World, speeds: &[&str]) -> Vec<(String, String, String)> {
-    let mut command = world.reference("speed_probe");
-    command.args(["/set_speed", "3"]).args(speeds);
-    let output = world.run("speed_probe", command, Duration::from_secs(30));
-    output
-        .text
-        .lines()
+/// `(speed, "accepted"|"refused"|"no-answer", message)` for each speed, asked by `probe`.
+fn probe(probe: &mut Probe, speeds: &[&str]) -> Vec<(String, String, String)> {
+    let lines = probe
+        .ask(speeds)
+        .unwrap_or_else(|error| fail(format!("answers to {}", speeds.join(", ")), error));
+    lines
+        .iter()
         .filter_map(|l| {
             let mut parts = l.splitn(3, ' ');
             Some((
@@ -55,8 +55,8 @@ fn set_max_speed(world: &World, value: &str) -> String {
 #[test]
 fn the_default_maximum_is_100() {
     let world = World::new();
-    let _server = start_server(&world, &[]);
-    let got = verdicts(&probe(&world, &["100", "101", "0"]));
+    let (_server, mut prober) = start_server(&world, &[]);
+    let got = verdicts(&probe(&mut prober, &["100", "101", "0"]));
     expect(
         got == ["100 accepted", "101 refused", "0 accepted"],
         "100 accepted, 101 refused, 0 accepted with no parameter given",
@@ -67,8 +67,8 @@ fn the_default_maximum_is_100() {
 #[test]
 fn max_speed_given_at_start_is_used() {
     let world = World::new();
-    let _server = start_server(&world, &["--ros-args", "-p", "max_speed:=50"]);
-    let answers = probe(&world, &["50", "51"]);
+    let (_server, mut prober) = start_server(&world, &["--ros-args", "-p", "max_speed:=50"]);
+    let answers = probe(&mut prober, &["50", "51"]);
     let got = verdicts(&answers);
     expect(
         got == ["50 accepted", "51 refused"],
@@ -86,15 +86,15 @@ fn max_speed_given_at_start_is_used() {
 #[test]
 fn a_change_while_running_takes_effect() {
     let world = World::new();
-    let _server = start_server(&world, &[]);
-    let before = verdicts(&probe(&world, &["80"]));
+    let (_server, mut prober) = start_server(&world, &[]);
+    let before = verdicts(&probe(&mut prober, &["80"]));
     let answer = set_max_speed(&world, "30");
     expect(
         answer.contains("successful=true"),
         "setting max_speed to 30 through /speed_server/set_parameters to succeed",
         || format!("the parameter service answered: {answer}"),
     );
-    let after = verdicts(&probe(&world, &["31", "30"]));
+    let after = verdicts(&probe(&mut prober, &["31", "30"]));
     expect(
         before == ["80 accepted"] && after == ["31 refused", "30 accepted"],
         "80 accepted before; after max_speed became 30: 31 refused, 30 accepted",
@@ -105,9 +105,9 @@ fn a_change_while_running_takes_effect() {
 #[test]
 fn a_maximum_outside_0_to_1000_is_rejected() {
     let world = World::new();
-    let _server = start_server(&world, &[]);
+    let (_server, mut prober) = start_server(&world, &[]);
     let answer = set_max_speed(&world, "5000");
-    let got = verdicts(&probe(&world, &["100", "101"]));
+    let got = verdicts(&probe(&mut prober, &["100", "101"]));
     expect(
         answer.contains("successful=false") && got == ["100 accepted", "101 refused"],
         "max_speed 5000 refused by the parameter's range, and the maximum still 100",
@@ -123,6 +123,6 @@ fn a_maximum_outside_0_to_1000_is_rejected() {
 #[test]
 fn answers_promptly() {
     let world = World::new();
-    let mut server = start_server(&world, &[]);
+    let (mut server, _) = start_server(&world, &[]);
     crate::common::answers_promptly(&world, &mut server);
 }

@@ -5,6 +5,7 @@
 //! `speed_probe` (one node, many calls) and the rclpy client. The crate that includes this file
 //! names the program in `super::PROGRAM`.
 
+use crate::common::Probe;
 use std::thread;
 use std::time::Duration;
 use workbook_harness::{expect, fail, last_line, programs, NodeProcess, Output, World};
@@ -42,23 +43,40 @@ fn shown(statuses: &[Status]) -> String {
         .join("; ")
 }
 
-fn start_robot(world: &World) -> NodeProcess {
+/// Starts the program under test, and a probe once it serves `/set_speed` (the probe waits for
+/// `/get_status` itself when it first asks for a status).
+fn start_robot(world: &World) -> (NodeProcess, Probe) {
     let command = world.command(programs::under_test(super::PROGRAM));
     let mut robot = world.start("your robot_status", command);
-    // Each probe waits for /get_status itself when it asks for a status.
-    if let Err(error) = crate::common::wait_until_callable(world, "/set_speed", APPEAR, &mut robot)
-    {
-        fail(
+    match Probe::start(world, "/set_speed", APPEAR, &mut robot) {
+        Ok(probe) => (robot, probe),
+        Err(error) => fail(
             "your program to serve /set_speed within 8 s",
             format!("{error}\nYour program printed:\n{}", robot.transcript()),
-        );
+        ),
     }
-    robot
 }
 
-/// Runs the probe with `items` (speeds and `status`) against `robot`, returning its lines.
-fn probe(world: &World, robot: &NodeProcess, items: &[&str]) -> Vec<String> {
-    answered(robot, items, run_probe(world, items))
+/// Asks `items` (speeds and `status`) through the check's probe, returning its lines; fails
+/// unless every call was answered.
+fn probe(probe: &mut Probe, robot: &NodeProcess, items: &[&str]) -> Vec<String> {
+    let lines = probe
+        .ask(items)
+        .unwrap_or_else(|error| fail(format!("answers to {}", items.join(", ")), error));
+    if lines
+        .iter()
+        .any(|l| l.ends_with("no-answer") || l.ends_with("never appeared"))
+    {
+        fail(
+            format!("answers to {}", items.join(", ")),
+            format!(
+                "not every call was answered:\n{}\nYour program printed:\n{}",
+                lines.join("\n"),
+                robot.transcript().trim()
+            ),
+        );
+    }
+    lines
 }
 
 /// Runs the probe with `items` and returns how it ended; [`answered`] judges it.
@@ -111,14 +129,27 @@ fn statuses(lines: &[String]) -> Vec<Status> {
 #[test]
 fn serves_both_services_from_the_node_robot_status() {
     let world = World::new();
-    let _robot = start_robot(&world);
-    for (service, kind) in [
+    let (_robot, _probe) = start_robot(&world);
+    let services = [
         ("/set_speed", "robot_interfaces/srv/SetSpeed"),
         ("/get_status", "robot_interfaces/srv/GetStatus"),
-    ] {
-        let found = world
-            .wait_for_service(service, APPEAR)
-            .unwrap_or_else(|error| fail(format!("{service} in the graph"), error));
+    ];
+    // Both graph readers at once: each pays for its own discovery.
+    let found: Vec<_> = thread::scope(|scope| {
+        let reads: Vec<_> = services
+            .iter()
+            .map(|(service, _)| {
+                let world = &world;
+                scope.spawn(move || world.wait_for_service(service, APPEAR))
+            })
+            .collect();
+        reads
+            .into_iter()
+            .map(|read| read.join().expect("a graph reader thread"))
+            .collect()
+    });
+    for ((service, kind), found) in services.into_iter().zip(found) {
+        let found = found.unwrap_or_else(|error| fail(format!("{service} in the graph"), error));
         expect(
             found.types == [kind] && found.nodes.iter().any(|n| n == "/robot_status"),
             format!("{service} ({kind}) served by the node /robot_status"),
@@ -136,8 +167,8 @@ fn serves_both_services_from_the_node_robot_status() {
 #[test]
 fn a_new_robot_stands_still_and_has_counted_nothing() {
     let world = World::new();
-    let robot = start_robot(&world);
-    let status = statuses(&probe(&world, &robot, &["status"]));
+    let (robot, mut prober) = start_robot(&world);
+    let status = statuses(&probe(&mut prober, &robot, &["status"]));
     expect(
         matches!(
             status.as_slice(),
@@ -156,9 +187,9 @@ fn a_new_robot_stands_still_and_has_counted_nothing() {
 #[test]
 fn status_reports_the_last_accepted_speed() {
     let world = World::new();
-    let robot = start_robot(&world);
+    let (robot, mut prober) = start_robot(&world);
     let lines = probe(
-        &world,
+        &mut prober,
         &robot,
         &[
             "30", "status", "300", "status", "-4", "status", "70", "status",
@@ -178,8 +209,12 @@ fn status_reports_the_last_accepted_speed() {
 #[test]
 fn status_counts_accepted_and_refused_requests() {
     let world = World::new();
-    let robot = start_robot(&world);
-    let lines = probe(&world, &robot, &["10", "200", "20", "-5", "30", "status"]);
+    let (robot, mut prober) = start_robot(&world);
+    let lines = probe(
+        &mut prober,
+        &robot,
+        &["10", "200", "20", "-5", "30", "status"],
+    );
     let status = statuses(&lines);
     expect(
         matches!(
@@ -198,9 +233,13 @@ fn status_counts_accepted_and_refused_requests() {
 #[test]
 fn uptime_grows() {
     let world = World::new();
-    let robot = start_robot(&world);
+    let (robot, mut prober) = start_robot(&world);
     // One probe, so the second query does not wait for a second discovery.
-    let both = statuses(&probe(&world, &robot, &["status", "pause:0.6", "status"]));
+    let both = statuses(&probe(
+        &mut prober,
+        &robot,
+        &["status", "pause:0.6", "status"],
+    ));
     match both.as_slice() {
         [a, b] => expect(
             a.uptime > 0.0 && b.uptime >= a.uptime + 0.5,
@@ -214,7 +253,7 @@ fn uptime_grows() {
 #[test]
 fn counts_stay_exact_with_four_clients_at_once() {
     let world = World::new();
-    let robot = start_robot(&world);
+    let (robot, mut prober) = start_robot(&world);
     let each = ["5", "500", "6", "-6", "7", "700", "8", "-8", "9", "900"];
     let outputs: Vec<Output> = thread::scope(|scope| {
         let runs: Vec<_> = (0..4)
@@ -230,7 +269,7 @@ fn counts_stay_exact_with_four_clients_at_once() {
     for output in outputs {
         answered(&robot, &each, output);
     }
-    let status = statuses(&probe(&world, &robot, &["status"]));
+    let status = statuses(&probe(&mut prober, &robot, &["status"]));
     expect(
         matches!(
             status.as_slice(),
@@ -248,8 +287,8 @@ fn counts_stay_exact_with_four_clients_at_once() {
 #[test]
 fn an_rclpy_client_reads_the_same_status() {
     let world = World::new();
-    let robot = start_robot(&world);
-    probe(&world, &robot, &["42", "142"]);
+    let (robot, mut prober) = start_robot(&world);
+    probe(&mut prober, &robot, &["42", "142"]);
     let mut client = world.rclpy("rclpy_speed_client.py");
     client.args(["get_status", "--timeout", "10"]);
     let output = world.run("rclpy get_status", client, Duration::from_secs(30));
@@ -264,14 +303,15 @@ fn an_rclpy_client_reads_the_same_status() {
 #[test]
 fn answers_promptly() {
     let world = World::new();
-    let mut server = start_robot(&world);
+    let (mut server, _) = start_robot(&world);
     crate::common::answers_promptly(&world, &mut server);
 }
 
 #[test]
 fn stops_cleanly_on_ctrl_c() {
     let world = World::new();
-    let mut robot = start_robot(&world);
+    let (mut robot, prober) = start_robot(&world);
+    drop(prober);
     robot.interrupt();
     match robot.wait_for_exit(Duration::from_secs(5)) {
         Ok(output) => expect(output.code == Some(0), "exit code 0 after Ctrl-C", || {

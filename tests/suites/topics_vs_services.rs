@@ -6,6 +6,7 @@
 //! its one answer, listener or not. The crate that includes this file names the program in
 //! `super::PROGRAM`.
 
+use crate::common::Probe;
 use std::thread;
 use std::time::{Duration, Instant};
 use workbook_harness::{expect, fail, programs, NodeProcess, World};
@@ -17,36 +18,49 @@ const SETTLE: Duration = Duration::from_secs(3);
 /// a refusal is published right beside the change it follows.
 const EXTRA: Duration = Duration::from_millis(300);
 
-fn start_robot(world: &World) -> NodeProcess {
+/// Starts the program under test, and a probe once it serves `/set_speed`.
+fn start_robot(world: &World) -> (NodeProcess, Probe) {
+    let mut robot = launch_robot(world);
+    let probe = found(world, &mut robot);
+    (robot, probe)
+}
+
+/// Starts the program under test without waiting for it.
+fn launch_robot(world: &World) -> NodeProcess {
     let command = world.command(programs::under_test(super::PROGRAM));
-    let mut robot = world.start("your speed_reporter", command);
-    if let Err(error) = crate::common::wait_until_callable(world, "/set_speed", APPEAR, &mut robot)
-    {
+    world.start("your speed_reporter", command)
+}
+
+/// A probe that has found `robot`'s `/set_speed`, or the check's failure.
+fn found(world: &World, robot: &mut NodeProcess) -> Probe {
+    Probe::start(world, "/set_speed", APPEAR, robot).unwrap_or_else(|error| {
         fail(
             "your program to serve /set_speed within 8 s",
             format!("{error}\nYour program printed:\n{}", robot.transcript()),
-        );
-    }
-    robot
+        )
+    })
 }
 
-fn start_monitor(world: &World) -> NodeProcess {
-    let mut monitor = world.start(
+/// Starts the rclpy subscriber of `/speed` without waiting for it ([`ready`] does).
+fn launch_monitor(world: &World) -> NodeProcess {
+    world.start(
         "rclpy_speed_monitor.py",
         world.rclpy("rclpy_speed_monitor.py"),
-    );
+    )
+}
+
+/// Waits until the subscriber has matched the robot's publisher.
+fn ready(monitor: &mut NodeProcess) {
     if let Err(error) = monitor.wait_for_line("ready", Duration::from_secs(40)) {
         fail("an rclpy subscriber of /speed to start", error);
     }
-    monitor
 }
 
-/// Sends speeds from one probe node; returns its answer lines.
-fn set(world: &World, speeds: &[&str]) -> Vec<String> {
-    let mut command = world.reference("speed_probe");
-    command.args(["/set_speed", "3"]).args(speeds);
-    let output = world.run("speed_probe", command, Duration::from_secs(30));
-    output.text.lines().map(str::to_string).collect()
+/// Sends speeds from the check's probe; returns its answer lines.
+fn set(probe: &mut Probe, speeds: &[&str]) -> Vec<String> {
+    probe
+        .ask(speeds)
+        .unwrap_or_else(|error| fail(format!("answers to {}", speeds.join(", ")), error))
 }
 
 /// The speeds the monitor heard: once it has heard `count` (or after [`SETTLE`]), and [`EXTRA`]
@@ -108,9 +122,12 @@ fn serves_set_speed_and_publishes_on_speed() {
 #[test]
 fn each_accepted_change_is_published_once() {
     let world = World::new();
-    let _robot = start_robot(&world);
-    let monitor = start_monitor(&world);
-    set(&world, &["10", "20", "20", "200", "-3", "30"]);
+    let mut robot = launch_robot(&world);
+    // Python starts while the robot does; `ready` waits until it has matched the publisher.
+    let mut monitor = launch_monitor(&world);
+    let mut probe = found(&world, &mut robot);
+    ready(&mut monitor);
+    set(&mut probe, &["10", "20", "20", "200", "-3", "30"]);
     let got = hear(&monitor, 3);
     expect(
         got == [10, 20, 30],
@@ -122,10 +139,11 @@ fn each_accepted_change_is_published_once() {
 #[test]
 fn a_late_subscriber_misses_earlier_changes() {
     let world = World::new();
-    let _robot = start_robot(&world);
-    set(&world, &["10", "20"]);
-    let monitor = start_monitor(&world);
-    set(&world, &["30"]);
+    let (_robot, mut probe) = start_robot(&world);
+    set(&mut probe, &["10", "20"]);
+    let mut monitor = launch_monitor(&world);
+    ready(&mut monitor);
+    set(&mut probe, &["30"]);
     let got = hear(&monitor, 1);
     expect(
         got == [30],
@@ -137,8 +155,8 @@ fn a_late_subscriber_misses_earlier_changes() {
 #[test]
 fn a_call_gets_its_one_answer_with_nobody_listening() {
     let world = World::new();
-    let _robot = start_robot(&world);
-    let answers = set(&world, &["40", "140", "40"]);
+    let (_robot, mut probe) = start_robot(&world);
+    let answers = set(&mut probe, &["40", "140", "40"]);
     let verdicts: Vec<&str> = answers.iter().filter_map(|l| l.split(' ').nth(1)).collect();
     expect(
         verdicts == ["accepted", "refused", "accepted"],
@@ -150,14 +168,15 @@ fn a_call_gets_its_one_answer_with_nobody_listening() {
 #[test]
 fn answers_promptly() {
     let world = World::new();
-    let mut server = start_robot(&world);
+    let (mut server, _) = start_robot(&world);
     crate::common::answers_promptly(&world, &mut server);
 }
 
 #[test]
 fn stops_cleanly_on_ctrl_c() {
     let world = World::new();
-    let mut robot = start_robot(&world);
+    let (mut robot, probe) = start_robot(&world);
+    drop(probe);
     robot.interrupt();
     match robot.wait_for_exit(Duration::from_secs(5)) {
         Ok(output) => expect(output.code == Some(0), "exit code 0 after Ctrl-C", || {

@@ -8,9 +8,16 @@
 //! `<speed> accepted <message>`, `<speed> refused <message>`, `<speed> no-answer`, or
 //! `status speed=<n> accepted_count=<n> refused_count=<n> uptime_seconds=<x>`. The item
 //! `pause:<seconds>` waits that long and prints nothing.
-//! With no items it only waits until a server of the SetSpeed service is there and prints
-//! `ready`. Exits 0 when every call was answered, 2 when a service never appeared or a call got no answer
+//! With no items (or only `timeout:` and `stdin`) it first waits until a server of the SetSpeed
+//! service is there and prints `ready`. Exits 0 when every call was answered, 2 when a service never appeared or a call got no answer
 //! within the timeout (each call has the whole timeout).
+//!
+//! The item `timeout:<seconds>` sets the timeout of the calls after it (the command line's
+//! timeout is then only the wait for the service). The item `stdin`, last, keeps the probe up
+//! once the items before it are done: it reads more items from standard input, a line at a time
+//! (separated by spaces), answers them as above, and prints `end` after each line's answers (also
+//! after a `no-answer`), until standard input closes; so a check pays for discovery once however
+//! many times it asks.
 //!
 //! With `SPEED_PROBE_TIMES` set in its environment, each answer's line is followed by
 //! `took <seconds>`: how long that answer took from the request to its arrival (a line no other
@@ -45,6 +52,30 @@ enum Item {
     Status,
     /// `pause:<seconds>`: waits that long before the next item (prints nothing).
     Pause(Duration),
+    /// `timeout:<seconds>`: the timeout of every call after it.
+    Timeout(Duration),
+    /// `stdin`: then the items of each line of standard input.
+    Stdin,
+}
+
+/// Reads one item.
+fn item(s: &str) -> Result<Item> {
+    let seconds = |rest: &str, what: &str| {
+        rest.parse()
+            .map(Duration::from_secs_f64)
+            .with_context(|| format!("{s}: {what} is `{what}:<seconds>`"))
+    };
+    match s {
+        "status" => Ok(Item::Status),
+        "stdin" => Ok(Item::Stdin),
+        _ if s.starts_with("pause:") => seconds(&s["pause:".len()..], "pause").map(Item::Pause),
+        _ if s.starts_with("timeout:") => {
+            seconds(&s["timeout:".len()..], "timeout").map(Item::Timeout)
+        }
+        _ => s.parse().map(Item::Speed).with_context(|| {
+            format!("{s} is neither an i32, `status`, `stdin`, `pause:` nor `timeout:`")
+        }),
+    }
 }
 
 fn probe() -> Result<bool> {
@@ -55,20 +86,7 @@ fn probe() -> Result<bool> {
         );
     };
     let timeout = Duration::from_secs_f64(timeout.parse().context("timeout in seconds")?);
-    let items: Vec<Item> = items
-        .iter()
-        .map(|s| match s.as_str() {
-            "status" => Ok(Item::Status),
-            _ if s.starts_with("pause:") => s["pause:".len()..]
-                .parse()
-                .map(|seconds| Item::Pause(Duration::from_secs_f64(seconds)))
-                .with_context(|| format!("{s}: a pause is `pause:<seconds>`")),
-            _ => s
-                .parse()
-                .map(Item::Speed)
-                .with_context(|| format!("{s} is neither an i32, `status` nor `pause:<seconds>`")),
-        })
-        .collect::<Result<_>>()?;
+    let items: Vec<Item> = items.iter().map(|s| item(s)).collect::<Result<_>>()?;
     let status_service = match service.strip_suffix("set_speed") {
         Some(namespace) => format!("{namespace}get_status"),
         None => "/get_status".to_string(),
@@ -88,8 +106,12 @@ fn probe() -> Result<bool> {
     // Dropped first, before the clients, node, executor and context above.
     let _deadline = teardown::Deadline::new("speed_probe");
     let wants_status = items.iter().any(|i| matches!(i, Item::Status));
-    // With no items at all, the probe only waits until the SetSpeed service can be called.
-    let wants_speed = items.is_empty() || items.iter().any(|i| matches!(i, Item::Speed(_)));
+    // With no items to ask now (none, or only what shapes later ones), the probe waits until
+    // the SetSpeed service can be called and says `ready`.
+    let only_waits = items
+        .iter()
+        .all(|i| matches!(i, Item::Timeout(_) | Item::Stdin));
+    let wants_speed = only_waits || items.iter().any(|i| matches!(i, Item::Speed(_)));
     if wants_speed && !wait_for(&mut executor, &set_speed, timeout)? {
         println!("{service} never appeared");
         return Ok(false);
@@ -98,17 +120,53 @@ fn probe() -> Result<bool> {
         println!("{status_service} never appeared");
         return Ok(false);
     }
-    if items.is_empty() {
+    if only_waits {
         println!("ready");
     }
-    let times = std::env::var_os("SPEED_PROBE_TIMES").is_some();
+    let mut robot = Robot {
+        executor,
+        set_speed,
+        get_status,
+        timeout,
+        times: std::env::var_os("SPEED_PROBE_TIMES").is_some(),
+        status_ready: wants_status,
+    };
     for item in items {
+        if let Item::Stdin = item {
+            return robot.follow_stdin();
+        }
+        if !robot.ask(item)? {
+            return Ok(false);
+        }
+    }
+    teardown::set_exit_code(0);
+    Ok(true)
+}
+
+/// The probe's node, ready to ask.
+struct Robot {
+    executor: Executor,
+    set_speed: Client<SetSpeed>,
+    get_status: Client<GetStatus>,
+    /// Each call's timeout.
+    timeout: Duration,
+    /// Whether each answer's line is followed by how long it took.
+    times: bool,
+    /// Whether the GetStatus service was seen (waited for before the first status call).
+    status_ready: bool,
+}
+
+impl Robot {
+    /// Asks one item and prints its line; false when a call got no answer (or GetStatus never
+    /// appeared).
+    fn ask(&mut self, item: Item) -> Result<bool> {
         match item {
             Item::Speed(speed) => {
                 let sent = std::time::Instant::now();
-                let promise =
-                    set_speed.call::<_, SetSpeed_Response>(&SetSpeed_Request { speed })?;
-                match answer(&mut executor, promise, timeout) {
+                let promise = self
+                    .set_speed
+                    .call::<_, SetSpeed_Response>(&SetSpeed_Request { speed })?;
+                match answer(&mut self.executor, promise, self.timeout) {
                     Some(response) => {
                         let took = sent.elapsed().as_secs_f64();
                         let verdict = if response.success {
@@ -117,7 +175,7 @@ fn probe() -> Result<bool> {
                             "refused"
                         };
                         println!("{speed} {verdict} {}", response.message);
-                        if times {
+                        if self.times {
                             println!("took {took:.3}");
                         }
                     }
@@ -128,10 +186,20 @@ fn probe() -> Result<bool> {
                 }
             }
             Item::Pause(pause) => std::thread::sleep(pause),
+            Item::Timeout(timeout) => self.timeout = timeout,
+            Item::Stdin => bail!("`stdin` can only be the last item"),
             Item::Status => {
-                let promise =
-                    get_status.call::<_, GetStatus_Response>(&GetStatus_Request::default())?;
-                match answer(&mut executor, promise, timeout) {
+                if !self.status_ready {
+                    if !wait_for(&mut self.executor, &self.get_status, self.timeout)? {
+                        println!("{} never appeared", self.get_status.service_name());
+                        return Ok(false);
+                    }
+                    self.status_ready = true;
+                }
+                let promise = self
+                    .get_status
+                    .call::<_, GetStatus_Response>(&GetStatus_Request::default())?;
+                match answer(&mut self.executor, promise, self.timeout) {
                     Some(s) => println!(
                         "status speed={} accepted_count={} refused_count={} uptime_seconds={:.3}",
                         s.speed, s.accepted_count, s.refused_count, s.uptime_seconds
@@ -143,9 +211,38 @@ fn probe() -> Result<bool> {
                 }
             }
         }
+        Ok(true)
     }
-    teardown::set_exit_code(0);
-    Ok(true)
+
+    /// The `stdin` item: each line's items, then `end`, until standard input closes. Exits 0
+    /// when every call of every line was answered.
+    fn follow_stdin(&mut self) -> Result<bool> {
+        use std::io::{BufRead, Write};
+        let mut all_answered = true;
+        for line in std::io::stdin().lock().lines() {
+            let line = line.context("reading standard input")?;
+            for word in line.split_whitespace() {
+                let answered = match item(word) {
+                    Ok(Item::Stdin) => bail!("`stdin` can only be the last item"),
+                    Ok(next) => self.ask(next)?,
+                    Err(error) => {
+                        println!("error {error:#}");
+                        false
+                    }
+                };
+                if !answered {
+                    all_answered = false;
+                    break;
+                }
+            }
+            println!("end");
+            std::io::stdout().flush()?;
+        }
+        if all_answered {
+            teardown::set_exit_code(0);
+        }
+        Ok(all_answered)
+    }
 }
 
 /// Spins until a server for `client` is there, at most `timeout`.
