@@ -5,6 +5,7 @@
 //! through ROS: the `speed_probe` client, an rclpy client, and the reference `speed_server`
 //! for comparison. The crate that includes this file names the program in `super::PROGRAM`.
 
+use crate::common::Probe;
 use std::thread;
 use std::time::Duration;
 use workbook_harness::{describe_end, expect, fail, programs, tail, NodeProcess, World};
@@ -14,29 +15,59 @@ const APPEAR: Duration = Duration::from_secs(8);
 /// Speeds whose answers every correct server agrees on.
 const EDGES: [i32; 8] = [0, 100, -1, 101, 42, 1, i32::MIN, i32::MAX];
 
-/// Starts the program under test and waits until `/set_speed` is served.
+/// Starts the program under test and waits until `/set_speed` is served, for the checks that
+/// only need it up.
 fn start_server(world: &World) -> NodeProcess {
+    start_with_probe(world).0
+}
+
+/// Starts the program under test, and a probe once `/set_speed` is served.
+fn start_with_probe(world: &World) -> (NodeProcess, Probe) {
+    let mut server = launch(world);
+    let probe = found(world, &mut server);
+    (server, probe)
+}
+
+/// Starts the program under test without waiting for it.
+fn launch(world: &World) -> NodeProcess {
     let command = world.command(programs::under_test(super::PROGRAM));
-    let mut server = world.start("your speed_server", command);
-    if let Err(error) = crate::common::wait_until_callable(world, "/set_speed", APPEAR, &mut server)
-    {
+    world.start("your speed_server", command)
+}
+
+/// A probe that has found `server`'s `/set_speed`, or the check's failure.
+fn found(world: &World, server: &mut NodeProcess) -> Probe {
+    Probe::start(world, "/set_speed", APPEAR, server).unwrap_or_else(|error| {
         fail(
             "your program to serve /set_speed within 8 s",
             format!("{error}\nYour program printed:\n{}", server.transcript()),
-        );
-    }
-    server
+        )
+    })
 }
 
-/// Calls `service` with every speed from one probe node: one answer per speed, in order.
+/// Calls `service` with every speed from a new probe node: one answer per speed, in order.
 fn probe(world: &World, service: &str, speeds: &[i32]) -> Vec<(i32, Option<bool>, String)> {
     let mut command = world.reference("speed_probe");
     command.arg(service).arg("3");
     command.args(speeds.iter().map(|s| s.to_string()));
     let output = world.run("speed_probe", command, Duration::from_secs(20));
-    let mut answers: Vec<(i32, Option<bool>, String)> = output
-        .text
-        .lines()
+    let lines: Vec<String> = output.text.lines().map(str::to_string).collect();
+    answers(&lines, speeds)
+}
+
+/// Asks every speed through the check's probe: one answer per speed, in order.
+fn ask(probe: &mut Probe, speeds: &[i32]) -> Vec<(i32, Option<bool>, String)> {
+    let items: Vec<String> = speeds.iter().map(i32::to_string).collect();
+    let items: Vec<&str> = items.iter().map(String::as_str).collect();
+    // A probe that ended or stalled answered nothing more: those speeds count as unanswered.
+    let lines = probe.ask(&items).unwrap_or_default();
+    answers(&lines, speeds)
+}
+
+/// A probe's lines as `(speed, accepted?, message)`, one per speed in `speeds`: `None` for a
+/// speed that got no answer (and every speed after it).
+fn answers(lines: &[String], speeds: &[i32]) -> Vec<(i32, Option<bool>, String)> {
+    let mut answers: Vec<(i32, Option<bool>, String)> = lines
+        .iter()
         .filter_map(|line| {
             let mut parts = line.splitn(3, ' ');
             let speed = parts.next()?.parse().ok()?;
@@ -91,8 +122,8 @@ fn offers_set_speed_on_the_node_speed_server() {
 #[test]
 fn accepts_speeds_from_0_to_100() {
     let world = World::new();
-    let mut server = start_server(&world);
-    for (speed, accepted, message) in probe(&world, "/set_speed", &[0, 42, 100]) {
+    let (mut server, mut prober) = start_with_probe(&world);
+    for (speed, accepted, message) in ask(&mut prober, &[0, 42, 100]) {
         expect(
             accepted == Some(true),
             format!("speed {speed} to be accepted (success: true)"),
@@ -107,8 +138,8 @@ fn accepts_speeds_from_0_to_100() {
 #[test]
 fn refuses_speeds_outside_0_to_100_with_a_reason() {
     let world = World::new();
-    let mut server = start_server(&world);
-    for (speed, accepted, message) in probe(&world, "/set_speed", &[101, -1]) {
+    let (mut server, mut prober) = start_with_probe(&world);
+    for (speed, accepted, message) in ask(&mut prober, &[101, -1]) {
         expect(
             accepted == Some(false),
             format!("speed {speed} to be refused (success: false)"),
@@ -128,7 +159,8 @@ fn refuses_speeds_outside_0_to_100_with_a_reason() {
 #[test]
 fn answers_like_the_reference_server() {
     let world = World::new();
-    let mut server = start_server(&world);
+    // Both servers start at once; the reference is ready long before the probe finds yours.
+    let mut server = launch(&world);
     let _reference = world.start_reference(
         "speed_server",
         &[
@@ -142,10 +174,11 @@ fn answers_like_the_reference_server() {
         ],
         "ready",
     );
+    let mut prober = found(&world, &mut server);
     // Both at once: a server that never answers costs one probe's wait, not two.
     let (reference, yours) = thread::scope(|scope| {
         let reference = scope.spawn(|| probe(&world, "/reference/set_speed", &EDGES));
-        let yours = probe(&world, "/set_speed", &EDGES);
+        let yours = ask(&mut prober, &EDGES);
         (reference.join().expect("the reference probe"), yours)
     });
     for ((speed, theirs, _), (_, yours, message)) in reference.into_iter().zip(yours) {
