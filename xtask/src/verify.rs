@@ -43,9 +43,11 @@ pub fn run(only: Option<&str>) -> Result<ExitCode> {
             exercise.label().bold(),
             exercise.title.dimmed()
         );
+        let began = Instant::now();
         if exercise.interface.is_some() {
             own_interface(&root, &environment, exercise, &mut problems)?;
             check_record(&root, exercise, &shipped_record, &mut problems)?;
+            took(began);
             continue;
         }
         let solution = build_suite(&root, &environment, exercise, Side::Solution)?;
@@ -96,6 +98,7 @@ pub fn run(only: Option<&str>) -> Result<ExitCode> {
         for (variant, outcomes) in exercise.variants.iter().zip(runs) {
             judge(exercise, variant, &outcomes?, &mut problems);
         }
+        took(began);
     }
     println!();
     if problems.is_empty() {
@@ -111,6 +114,14 @@ pub fn run(only: Option<&str>) -> Result<ExitCode> {
         }
         Ok(ExitCode::from(1))
     }
+}
+
+/// The time one exercise's proof took, under its lines: where `verify`'s minutes go.
+fn took(began: Instant) {
+    println!(
+        "    {}",
+        format!("verified in {}", ui::seconds(began.elapsed())).dimmed()
+    );
 }
 
 /// How many wrong variants run their suite at once. The solution runs alone before them, so
