@@ -223,7 +223,7 @@ impl Robot {
             let line = line.context("reading standard input")?;
             for word in line.split_whitespace() {
                 let answered = match item(word) {
-                    Ok(Item::Stdin) => bail!("`stdin` can only be the last item"),
+                    // `ask` refuses a second `stdin`.
                     Ok(next) => self.ask(next)?,
                     Err(error) => {
                         println!("error {error:#}");
