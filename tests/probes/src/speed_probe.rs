@@ -93,7 +93,7 @@ fn probe() -> Result<bool> {
     };
 
     let context = Context::new([], rclrs::InitOptions::default()).context("ROS 2 init")?;
-    let mut executor = context.create_basic_executor();
+    let executor = context.create_basic_executor();
     let node = executor.create_node("speed_probe")?;
     // Every client of a service receives every answer the server sends, to any client, and
     // throws away the ones that are not its own only when it takes them. With the default
@@ -103,26 +103,7 @@ fn probe() -> Result<bool> {
     let set_speed = node.create_client::<SetSpeed>(service.as_str().keep_all())?;
     // ANCHOR_END: keep_all
     let get_status = node.create_client::<GetStatus>(status_service.as_str().keep_all())?;
-    // Dropped first, before the clients, node, executor and context above.
-    let _deadline = teardown::Deadline::new("speed_probe");
     let wants_status = items.iter().any(|i| matches!(i, Item::Status));
-    // With no items to ask now (none, or only what shapes later ones), the probe waits until
-    // the SetSpeed service can be called and says `ready`.
-    let only_waits = items
-        .iter()
-        .all(|i| matches!(i, Item::Timeout(_) | Item::Stdin));
-    let wants_speed = only_waits || items.iter().any(|i| matches!(i, Item::Speed(_)));
-    if wants_speed && !wait_for(&mut executor, &set_speed, timeout)? {
-        println!("{service} never appeared");
-        return Ok(false);
-    }
-    if wants_status && !wait_for(&mut executor, &get_status, timeout)? {
-        println!("{status_service} never appeared");
-        return Ok(false);
-    }
-    if only_waits {
-        println!("ready");
-    }
     let mut robot = Robot {
         executor,
         set_speed,
@@ -131,6 +112,27 @@ fn probe() -> Result<bool> {
         times: std::env::var_os("SPEED_PROBE_TIMES").is_some(),
         status_ready: wants_status,
     };
+    // Declared after everything of ROS (the robot holds the executor and clients), so it drops
+    // first and its deadline covers all of their shutdown: destroying a client is where Fast DDS
+    // was seen to hang when another node leaves at the same moment.
+    let _deadline = teardown::Deadline::new("speed_probe");
+    // With no items to ask now (none, or only what shapes later ones), the probe waits until
+    // the SetSpeed service can be called and says `ready`.
+    let only_waits = items
+        .iter()
+        .all(|i| matches!(i, Item::Timeout(_) | Item::Stdin));
+    let wants_speed = only_waits || items.iter().any(|i| matches!(i, Item::Speed(_)));
+    if wants_speed && !wait_for(&mut robot.executor, &robot.set_speed, timeout)? {
+        println!("{service} never appeared");
+        return Ok(false);
+    }
+    if wants_status && !wait_for(&mut robot.executor, &robot.get_status, timeout)? {
+        println!("{status_service} never appeared");
+        return Ok(false);
+    }
+    if only_waits {
+        println!("ready");
+    }
     for item in items {
         if let Item::Stdin = item {
             return robot.follow_stdin();

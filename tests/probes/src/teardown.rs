@@ -1,11 +1,15 @@
 //! A deadline for shutting ROS down, so that a probe whose work is done always exits.
 //!
-//! Fast DDS 2.14 (the middleware of ROS 2 Jazzy) can livelock while it destroys a participant:
-//! `DomainParticipant::set_listener(nullptr)` waits for running discovery callbacks in a busy
-//! loop that holds the lock those callbacks need to finish. It happens when another participant
-//! of the same domain leaves at that very moment, as when several probes finish together, and on
-//! a loaded machine it was seen to last minutes. The probe's answers are printed by then, so a
-//! shutdown that overruns its deadline ends the process with the exit code already decided.
+//! Fast DDS can hang while it destroys a participant's endpoints when another participant of
+//! the same domain leaves at that very moment, as when several probes finish together. 2.14 (the
+//! middleware of ROS 2 Jazzy) livelocks: `DomainParticipant::set_listener(nullptr)` waits for
+//! running discovery callbacks in a busy loop that holds the lock those callbacks need to finish;
+//! on a loaded machine it was seen to last minutes. 3.2 (Kilted) deadlocks instead: a client's
+//! reader is destroyed (`unregister_timer`) while the receive thread removes the leaving
+//! participant's writer (`WriterProxy::stop`, `unregister_timer` too) and the event thread waits
+//! for a lock one of them holds; seen to last until killed. The probe's answers are printed by
+//! then, so a shutdown that overruns its deadline ends the process with the exit code already
+//! decided.
 
 use std::io::Write;
 use std::sync::atomic::{AtomicU8, Ordering};
@@ -43,13 +47,13 @@ impl Drop for Deadline {
             let code = EXIT_CODE.load(Ordering::SeqCst);
             let _ = std::io::stdout().flush();
             eprintln!(
-                "{program}: ROS 2 did not shut down within {} s (a known Fast DDS 2.14 livelock \
-                 when another node leaves at the same moment); exiting with code {code} without it",
+                "{program}: ROS 2 did not shut down within {} s (a known Fast DDS hang when \
+                 another node leaves at the same moment); exiting with code {code} without it",
                 DEADLINE.as_secs()
             );
             // SAFETY: _exit ends the process at once; no Rust state is used afterwards. Not
             // `std::process::exit`: its exit handlers would run Fast DDS's static destructors,
-            // which can meet the same livelock.
+            // which can meet the same hang.
             unsafe { libc::_exit(code.into()) };
         });
     }
