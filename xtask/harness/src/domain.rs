@@ -128,12 +128,8 @@ fn used_by_any_process(id: u32, bound: &[u32]) -> bool {
     if bound.iter().any(|port| ports.contains(port)) {
         return true;
     }
-    let of_this_domain = |group: &str| {
-        group
-            .strip_prefix("fastrtps_port")
-            .and_then(|port| port.parse::<u32>().ok())
-            .is_some_and(|port| ports.contains(&port))
-    };
+    let of_this_domain =
+        |group: &str| shm::port_of(group).is_some_and(|port| ports.contains(&port));
     shm::scan_where(Path::new(shm::SHM_DIR), &of_this_domain)
         .is_ok_and(|segments| !segments.in_use.is_empty())
 }
@@ -175,12 +171,8 @@ fn clear_stale_files_once() {
 /// in this domain are not disturbed. Best effort: a failure here only means no clean-up.
 fn clear_stale_ports(id: u32) {
     let ports = ports_of(id);
-    let of_this_domain = |group: &str| {
-        group
-            .strip_prefix("fastrtps_port")
-            .and_then(|port| port.parse::<u32>().ok())
-            .is_some_and(|port| ports.contains(&port))
-    };
+    let of_this_domain =
+        |group: &str| shm::port_of(group).is_some_and(|port| ports.contains(&port));
     let _ = shm::remove_stale_where(Path::new(shm::SHM_DIR), &of_this_domain);
 }
 

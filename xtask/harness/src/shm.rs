@@ -1,8 +1,8 @@
 //! Fast DDS's shared-memory files in `/dev/shm`, and which of them were left behind.
 //!
-//! Every ROS 2 process on Fast DDS (Jazzy's default middleware) creates files in `/dev/shm`:
-//! segments and port queues (`fastrtps_*`), their lock files (`*_el`, `*_sl`) and semaphores
-//! (`sem.fastrtps_*`). A process that exits normally removes its own; one that is killed hard
+//! Every ROS 2 process on Fast DDS (the default middleware) creates files in `/dev/shm`:
+//! segments and port queues (`fastrtps_*` from Fast DDS 2, `fastdds_*` from 3), their lock
+//! files (`*_el`, `*_sl`) and semaphores (`sem.fastrtps_*`). A process that exits normally removes its own; one that is killed hard
 //! (SIGKILL, out of memory, out of threads) leaves them, and stale port queues can make new nodes
 //! miss each other's messages. Fast DDS cleans up some of them itself when the next node starts.
 //!
@@ -27,9 +27,23 @@ pub struct Segments {
     pub stale: Vec<PathBuf>,
 }
 
+/// How Fast DDS's files begin: `fastrtps_` for 2.x (Jazzy and earlier), `fastdds_` for 3.x
+/// (Kilted and later); the same layout under either name.
+const PREFIXES: [&str; 2] = ["fastrtps_", "fastdds_"];
+
 /// Whether `name` is one of Fast DDS's files.
 pub fn is_fast_dds(name: &str) -> bool {
-    name.starts_with("fastrtps_") || name.starts_with("sem.fastrtps_")
+    let name = name.strip_prefix("sem.").unwrap_or(name);
+    PREFIXES.iter().any(|prefix| name.starts_with(prefix))
+}
+
+/// The port number a group names (`fastrtps_port7413` or `fastdds_port7413` → 7413), if it is
+/// a port's group.
+pub fn port_of(group: &str) -> Option<u32> {
+    PREFIXES
+        .iter()
+        .find_map(|prefix| group.strip_prefix(prefix)?.strip_prefix("port"))
+        .and_then(|port| port.parse().ok())
 }
 
 /// Sorts this user's Fast DDS files in `dir` into in use and stale. Files of other users are
@@ -281,5 +295,20 @@ mod tests {
     fn a_missing_folder_has_nothing_in_it() {
         let segments = scan(Path::new("/nonexistent/shm")).unwrap();
         assert!(segments.stale.is_empty() && segments.in_use.is_empty());
+    }
+
+    #[test]
+    fn fast_dds_3_files_count_as_fast_dds_files_and_name_their_ports() {
+        for name in [
+            "fastdds_port7413",
+            "fastdds_0123abcd_el",
+            "sem.fastdds_port7413_mutex",
+        ] {
+            assert!(is_fast_dds(name), "{name}");
+        }
+        assert!(!is_fast_dds("fastdds") && !is_fast_dds("other_port7413"));
+        assert_eq!(port_of("fastdds_port7413"), Some(7413));
+        assert_eq!(port_of("fastrtps_port7413"), Some(7413));
+        assert_eq!(port_of("fastdds_0123abcd"), None);
     }
 }
