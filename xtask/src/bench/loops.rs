@@ -75,10 +75,14 @@ pub fn timings(plan: &Plan) -> Result<Vec<Timing>> {
     if plan.cold {
         let cache =
             std::env::temp_dir().join(format!("workbook-bench-cache-{}", std::process::id()));
+        // pip's own download cache off too: a first setup on a new machine downloads the wheels.
         let seconds = timed(
-            "cold setup (empty cache)",
+            "cold setup (empty caches, downloads included)",
             &["setup"],
-            &[("WORKBOOK_CACHE", cache.to_str().unwrap_or_default())],
+            &[
+                ("WORKBOOK_CACHE", cache.to_str().unwrap_or_default()),
+                ("PIP_NO_CACHE_DIR", "1"),
+            ],
         )?;
         timings.push(seconds);
         let _ = std::fs::remove_dir_all(&cache);

@@ -45,6 +45,8 @@ pub struct Plan {
 #[derive(Debug, Serialize)]
 pub struct Results {
     pub machine: String,
+    /// The ROS 2 the figures were taken on: `kilted (provisioned)`, `jazzy (sourced)`, …
+    pub ros: String,
     pub quick: bool,
     pub pairs: Vec<latency::Pair>,
     pub discovery: Option<latency::Discovery>,
@@ -62,6 +64,7 @@ pub fn run(quick: bool, cold: bool, book: bool, grade: Option<usize>) -> Result<
         let targets = report::targets(&[], None, std::slice::from_ref(&timing));
         let results = Results {
             machine: report::machine(),
+            ros: report::ros(&environment),
             quick,
             pairs: Vec::new(),
             discovery: None,
@@ -136,6 +139,7 @@ pub fn run(quick: bool, cold: bool, book: bool, grade: Option<usize>) -> Result<
     let targets = report::targets(&pairs, Some(&discovery), &timings);
     let results = Results {
         machine: report::machine(),
+        ros: report::ros(&environment),
         quick,
         pairs,
         discovery: Some(discovery),

@@ -131,9 +131,19 @@ pub fn machine() -> String {
     format!("{cpu} ({cores} cores)")
 }
 
+/// "jazzy (provisioned)": the distribution and where it comes from.
+pub fn ros(environment: &workbook_harness::Environment) -> String {
+    let source = match environment.source {
+        workbook_harness::RosSource::Provisioned => "provisioned",
+        workbook_harness::RosSource::Sourced => "sourced",
+    };
+    format!("{} ({source})", environment.distro)
+}
+
 pub fn print(results: &Results) {
     println!();
     println!("  {}  {}", "machine".dimmed(), results.machine);
+    println!("  {}    {}", "ROS 2".dimmed(), results.ros);
     if !results.pairs.is_empty() {
         println!(
             "\n  {:<24} {:<7} {:>6} {:>9} {:>9} {:>9} {:>9} {:>10} {:>12}",
