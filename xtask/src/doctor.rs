@@ -10,7 +10,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use workbook_harness::shm;
 use workbook_harness::{
-    colcon_install, project_root, Environment, Isolation, RosSource, PROVISIONED_DISTRO,
+    colcon_install, project_root, provisioned_distro, Environment, Isolation, RosSource,
+    PROVISIONED_DISTRO,
 };
 
 /// One check's outcome.
@@ -110,13 +111,32 @@ fn platform(environment: &Environment) -> Check {
 fn which_environment(root: &Path, environment: &Environment) -> Check {
     match environment.source {
         RosSource::Provisioned => {
-            let target = std::fs::canonicalize(root.join(".ros/prefix"))
+            let linked = std::fs::canonicalize(root.join(".ros/prefix")).ok();
+            let distro = &environment.distro;
+            let linked_distro = linked.as_deref().and_then(provision::distro_of);
+            let target = linked
+                .as_ref()
                 .map(|p| p.display().to_string())
-                .unwrap_or_else(|_| "not set up yet".into());
-            pass(
-                "environment",
-                format!("ROS 2 jazzy, provisioned from PyPI ({target})"),
-            )
+                .unwrap_or_else(|| "not set up yet".into());
+            match linked_distro {
+                Some(other) if other != distro => fail(
+                    "environment",
+                    format!(
+                        "the provisioned environment is ROS 2 {other} ({target}), but this shell selects {distro} ({})",
+                        // Cargo's config fills in Jazzy where the shell sets nothing.
+                        if distro == PROVISIONED_DISTRO {
+                            format!("ROS_DISTRO is not {other}, so commands use {distro}")
+                        } else {
+                            format!("ROS_DISTRO={distro}")
+                        }
+                    ),
+                    format!("`export ROS_DISTRO={other}` to go on with {other}, or `cargo xtask setup` to switch to {distro} (both stay in the cache; switching rebuilds the workbook's crates)"),
+                ),
+                _ => pass(
+                    "environment",
+                    format!("ROS 2 {distro}, provisioned from PyPI ({target})"),
+                ),
+            }
         }
         RosSource::Sourced => pass("environment", sourced_layers(environment)),
     }
@@ -175,12 +195,15 @@ fn no_mixing(root: &Path, environment: &Environment) -> Check {
             format!("another ROS 2 is half-sourced ({}) but ROS_DISTRO or rcl is missing", path.display()),
             "open a fresh shell, or source that installation's setup.bash completely",
         ),
-        (None, Ok(distro)) if distro != PROVISIONED_DISTRO => fail(
+        (None, Ok(distro)) if provisioned_distro(Some(&distro)) != distro.to_ascii_lowercase() => fail(
             "one environment",
             format!("ROS_DISTRO={distro} is set but no ROS 2 installation is on AMENT_PREFIX_PATH"),
-            "source the installation's setup.bash, or `unset ROS_DISTRO` to use the provisioned Jazzy",
+            "source the installation's setup.bash, or `unset ROS_DISTRO` to use the provisioned Jazzy (Kilted: `export ROS_DISTRO=kilted`)",
         ),
-        _ => pass("one environment", "only the provisioned Jazzy"),
+        _ => pass(
+            "one environment",
+            format!("only the provisioned {}", ui::distro_title(&environment.distro)),
+        ),
     }
 }
 

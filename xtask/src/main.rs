@@ -53,6 +53,10 @@ enum Commands {
         /// Print nothing when everything is already up to date.
         #[arg(long)]
         if_needed: bool,
+        /// Provision this distribution (`jazzy` or `kilted`) instead of the one `ROS_DISTRO`
+        /// names; every later command uses it when the shell exports `ROS_DISTRO` likewise.
+        #[arg(long, value_name = "DISTRO")]
+        distro: Option<String>,
     },
     /// Print `export` lines: `eval "$(cargo xtask env)"` gives a shell with ROS 2 ready.
     Env,
@@ -303,8 +307,10 @@ fn main() -> ExitCode {
     }
     let cli = Cli::parse();
     let result = match cli.command {
-        Commands::Setup { if_needed } => {
-            if if_needed {
+        Commands::Setup { if_needed, distro } => {
+            if let Err(error) = provision::choose_distro(distro.as_deref()) {
+                Err(error)
+            } else if if_needed {
                 provision::ensure().map(|_| ExitCode::SUCCESS)
             } else {
                 provision::setup(true).map(|_| ExitCode::SUCCESS)

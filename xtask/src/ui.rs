@@ -92,6 +92,15 @@ pub fn error(problem: &str, fix: &str) {
     }
 }
 
+/// A distribution's name as a title (`jazzy` → `Jazzy`), the way people write it in sentences.
+pub fn distro_title(name: &str) -> String {
+    let mut chars = name.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
 /// Formats a duration as `1.2 s`.
 pub fn seconds(duration: Duration) -> String {
     format!("{:.1} s", duration.as_secs_f64())

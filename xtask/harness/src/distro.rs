@@ -113,6 +113,14 @@ impl Distro {
         }
     }
 
+    /// Whether the distribution's middleware is Fast DDS 3 (Kilted and later), which reads its
+    /// XML profile from `FASTDDS_DEFAULT_PROFILES_FILE` and warns at every node's start when the
+    /// older `FASTRTPS_DEFAULT_PROFILES_FILE` is set too; Fast DDS 2 (Jazzy and earlier) reads
+    /// the older one.
+    pub fn has_fast_dds_3(self) -> bool {
+        matches!(self, Distro::Kilted | Distro::Rolling)
+    }
+
     /// The variable that keeps discovery on this machine.
     pub fn local_discovery(self) -> LocalDiscovery {
         match self {
@@ -145,6 +153,15 @@ mod tests {
         check("KILTED", Some(Distro::Kilted));
         check("foxy", None);
         check("", None);
+    }
+
+    #[test]
+    fn fast_dds_3_comes_with_kilted() {
+        let fast_dds_3: Vec<Distro> = Distro::ALL
+            .into_iter()
+            .filter(|d| d.has_fast_dds_3())
+            .collect();
+        assert_eq!(fast_dds_3, [Distro::Kilted, Distro::Rolling]);
     }
 
     #[test]

@@ -4,8 +4,8 @@
 //! - **sourced**: the student's shell has a real ROS 2 installation sourced (`ROS_DISTRO` set and
 //!   `rcl` found under `AMENT_PREFIX_PATH`); the workbook adds only its overlay (`.ros/overlay`,
 //!   holding `robot_interfaces` and generated Rust code) in front of it;
-//! - **provisioned**: otherwise, the ROS 2 Jazzy prefix `cargo xtask setup` made from PyPI wheels,
-//!   reached through the link `.ros/prefix`.
+//! - **provisioned**: otherwise, the ROS 2 prefix `cargo xtask setup` made from PyPI wheels (Jazzy,
+//!   or Kilted when `ROS_DISTRO=kilted`), reached through the link `.ros/prefix`.
 //!
 //! This module only describes; it never installs anything (that is `xtask setup`'s job).
 
@@ -68,7 +68,7 @@ fn workbook_root_above(dir: &Path) -> Option<PathBuf> {
 /// Where the ROS 2 installation in use comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RosSource {
-    /// ROS 2 Jazzy from PyPI wheels, provisioned by `cargo xtask setup`.
+    /// ROS 2 Jazzy or Kilted from PyPI wheels, provisioned by `cargo xtask setup`.
     Provisioned,
     /// A ROS 2 installation the student sourced (`source /opt/ros/<distro>/setup.bash`).
     Sourced,
@@ -103,8 +103,23 @@ pub const FASTDDS_PROFILE_VARIABLES: [&str; 2] = [
 /// then hands its suite the overlay through this variable, so every program of a check finds it).
 pub const OVERLAYS_VARIABLE: &str = "WORKBOOK_OVERLAYS";
 
-/// The distribution the provisioned environment installs.
+/// The distribution the provisioned environment installs unless `ROS_DISTRO` names another of
+/// [`PROVISIONABLE_DISTROS`].
 pub const PROVISIONED_DISTRO: &str = "jazzy";
+
+/// The distributions `cargo xtask setup` can provision from PyPI wheels (their pins are
+/// `xtask/ros/requirements*.txt`); one at a time, chosen by `ROS_DISTRO` in a shell without ROS.
+pub const PROVISIONABLE_DISTROS: [&str; 2] = ["jazzy", "kilted"];
+
+/// The distribution to provision for a shell without ROS whose `ROS_DISTRO` is `named`: that
+/// one when it can be provisioned (in any spelling), else [`PROVISIONED_DISTRO`]. A name that
+/// cannot be provisioned is `doctor`'s to report, not a reason to provision something else.
+pub fn provisioned_distro(named: Option<&str>) -> &'static str {
+    named
+        .map(str::to_ascii_lowercase)
+        .and_then(|name| PROVISIONABLE_DISTROS.into_iter().find(|d| *d == name))
+        .unwrap_or(PROVISIONED_DISTRO)
+}
 
 impl Environment {
     /// Decides which environment is in use for the project at `root`, from the current process
@@ -143,11 +158,11 @@ impl Environment {
                     overlays: Vec::new(),
                 }
             }
-            _ => {
+            named => {
                 let prefix = own.join("prefix");
                 Environment {
                     source: RosSource::Provisioned,
-                    distro: PROVISIONED_DISTRO.to_string(),
+                    distro: provisioned_distro(named.as_deref()).to_string(),
                     workbook_prefix: prefix.clone(),
                     prefixes: vec![prefix],
                     fastdds_profile,
@@ -248,11 +263,22 @@ impl Environment {
             vars.push((OVERLAYS_VARIABLE, join(self.overlays.iter())));
         }
         if self.uses_workbook_profile() {
-            for name in FASTDDS_PROFILE_VARIABLES {
-                vars.push((name, self.fastdds_profile.clone().into_os_string()));
-            }
+            vars.extend(self.profile_variables(&self.fastdds_profile));
         }
         vars
+    }
+
+    /// The variables that make Fast DDS read the XML profile `profile`: both names on Fast DDS 2
+    /// (Jazzy and earlier, which reads the older), and on Fast DDS 3 (Kilted) the newer one with
+    /// the older set empty, which Fast DDS takes for unset: `.cargo/config.toml`'s value is then
+    /// not inherited, and not warned about at every node's start.
+    pub fn profile_variables(&self, profile: &Path) -> Vec<(&'static str, OsString)> {
+        let [older, newer] = FASTDDS_PROFILE_VARIABLES;
+        if self.named_distro().is_some_and(Distro::has_fast_dds_3) {
+            vec![(older, OsString::new()), (newer, profile.into())]
+        } else {
+            vec![(older, profile.into()), (newer, profile.into())]
+        }
     }
 
     /// Whether the workbook's Fast DDS profile is the one in effect: true unless the student set
@@ -331,6 +357,36 @@ mod tests {
             .into_iter()
             .find(|(n, _)| *n == name)
             .map(|(_, v)| v)
+    }
+
+    #[test]
+    fn the_provisioned_distribution_is_the_one_ros_distro_names_when_it_can_be_provisioned() {
+        assert_eq!(provisioned_distro(None), "jazzy");
+        assert_eq!(provisioned_distro(Some("jazzy")), "jazzy");
+        assert_eq!(provisioned_distro(Some("kilted")), "kilted");
+        assert_eq!(provisioned_distro(Some("Kilted")), "kilted");
+        // Humble has no wheels: doctor names the problem, setup does not provision Humble.
+        assert_eq!(provisioned_distro(Some("humble")), "jazzy");
+    }
+
+    #[test]
+    fn fast_dds_3_gets_the_profile_through_its_own_variable_only() {
+        let profile = Path::new("/workbook/xtask/ros/fastdds.xml");
+        let mut environment = Environment::detect(&project_root());
+        let values = |environment: &Environment| -> Vec<(&str, OsString)> {
+            environment.profile_variables(profile)
+        };
+        environment.distro = "jazzy".into();
+        assert_eq!(
+            values(&environment),
+            FASTDDS_PROFILE_VARIABLES.map(|name| (name, profile.into()))
+        );
+        environment.distro = "kilted".into();
+        let [older, newer] = FASTDDS_PROFILE_VARIABLES;
+        assert_eq!(
+            values(&environment),
+            [(older, OsString::new()), (newer, profile.into())]
+        );
     }
 
     #[test]

