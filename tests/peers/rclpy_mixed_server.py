@@ -84,6 +84,9 @@ def main() -> int:
         rclpy.spin(node)
     except (KeyboardInterrupt, rclpy.executors.ExternalShutdownException):
         pass
+    except Exception:
+        if rclpy.ok():  # else a Ctrl-C mid-spin, as rclpy 9 (Kilted) reports it
+            raise
     finally:
         node.destroy_node()
         rclpy.try_shutdown()

@@ -52,6 +52,9 @@ def main() -> int:
     except (KeyboardInterrupt, ExternalShutdownException):
         # Ctrl-C raises one or the other, depending on when it arrives.
         pass
+    except Exception:
+        if rclpy.ok():  # else a Ctrl-C mid-spin, as rclpy 9 (Kilted) reports it
+            raise
     return 0
 
 

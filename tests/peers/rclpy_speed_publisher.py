@@ -58,6 +58,9 @@ def main() -> int:
         rclpy.spin(node)
     except (KeyboardInterrupt, ExternalShutdownException):
         pass
+    except Exception:
+        if rclpy.ok():  # else a Ctrl-C mid-spin, as rclpy 9 (Kilted) reports it
+            raise
     node.destroy_node()
     rclpy.try_shutdown()
     print("speed_reporter: stopped", flush=True)

@@ -56,6 +56,11 @@ def main() -> int:
         rclpy.spin(node)
     except (KeyboardInterrupt, ExternalShutdownException):
         pass  # Ctrl-C: leave the graph cleanly below.
+    except Exception:
+        # rclpy 9 (Kilted) can report a Ctrl-C that lands while spin prepares its
+        # next wait as an error of the shut-down context: a stop like the others.
+        if rclpy.ok():
+            raise
     node.destroy_service(service)
     node.destroy_node()
     rclpy.try_shutdown()
