@@ -234,26 +234,32 @@ fn xtask_integration_tests() -> Result<Vec<String>> {
 }
 
 /// The path of a student who arrives with ROS 2 sourced, in a stage of its own so that its time
-/// (a second build of the workbook, against that installation) shows apart.
+/// (a second build of the workbook, against that installation) shows apart: every exercise's
+/// checks, on its solution and its shipped form.
 fn sourced_installation(environment: &Environment) -> Result<PartTimes> {
-    whole(ignored_test(environment, "sourced_install"))
+    whole(ignored_test(
+        environment,
+        "sourced_install",
+        &[("WORKBOOK_SOURCED_EXERCISES", "all")],
+    ))
 }
 
 /// A student in a colcon workspace: colcon from PyPI builds `robot_interfaces`, cargo the rest;
 /// a stage of its own for the same reason (another build of the workbook, in a colcon workspace).
 fn colcon_workspace(environment: &Environment) -> Result<PartTimes> {
-    whole(ignored_test(environment, "colcon_workspace"))
+    whole(ignored_test(environment, "colcon_workspace", &[]))
 }
 
 /// A student on Kilted: the second provisioned distribution, a stage of its own for the same
 /// reason (the workbook built again, for Kilted).
 fn kilted(environment: &Environment) -> Result<PartTimes> {
-    whole(ignored_test(environment, "kilted"))
+    whole(ignored_test(environment, "kilted", &[]))
 }
 
 /// One of xtask's long `#[ignore]`d tests, with its output (its step times) shown.
-fn ignored_test(environment: &Environment, name: &str) -> Result<()> {
+fn ignored_test(environment: &Environment, name: &str, variables: &[(&str, &str)]) -> Result<()> {
     let mut test = cargo::command(environment, "test");
+    test.envs(variables.iter().copied());
     test.args(["--package", "xtask", "--test", name]);
     test.args(["--", "--ignored", "--nocapture"]);
     cargo::run_visible(test)
