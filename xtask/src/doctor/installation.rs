@@ -10,6 +10,8 @@ use workbook_harness::{
     colcon_install, provisioned_distro, Environment, RosSource, PROVISIONED_DISTRO,
 };
 
+/// The environment in use and where it lives. A provisioned link to another distribution than
+/// the one the shell selects is reported, not switched: the next command would switch it.
 pub(super) fn which_environment(root: &Path, environment: &Environment) -> Check {
     match environment.source {
         RosSource::Provisioned => {
