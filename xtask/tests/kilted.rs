@@ -15,17 +15,10 @@ mod workspace;
 
 use std::time::Instant;
 use student::{expect, Student};
-use workspace::root;
+use workspace::all_exercises;
 
 /// The shell of a student who chose Kilted.
 const KILTED: &str = "export ROS_DISTRO=kilted";
-
-/// Every exercise of the catalogue, by number.
-fn exercises() -> Vec<String> {
-    let data = std::fs::read_to_string(root().join("exercises/exercises.toml")).unwrap();
-    let count = data.matches("[[exercise]]").count();
-    (1..=count).map(|n| n.to_string()).collect()
-}
 
 #[test]
 #[ignore = "long (it builds the workbook again, for Kilted): `cargo xtask test` runs it as a stage \
@@ -115,7 +108,7 @@ fn a_provisioned_kilted_runs_the_whole_loop() {
         true,
         &["Everything behaved"],
     );
-    for exercise in exercises() {
+    for exercise in all_exercises() {
         expect(
             &format!("check {exercise} --solution"),
             student.xtask(KILTED, &format!("check {exercise} --solution"), 20),

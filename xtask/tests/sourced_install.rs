@@ -18,15 +18,13 @@ mod workspace;
 use installation::student::{expect, Student};
 use installation::Installation;
 use std::time::Instant;
-use workspace::root;
+use workspace::{all_exercises, root};
 
 /// The exercises whose checks run: `WORKBOOK_SOURCED_EXERCISES`, default exercise 1.
 fn exercises() -> Vec<String> {
     let chosen = std::env::var("WORKBOOK_SOURCED_EXERCISES").unwrap_or_else(|_| "1".into());
     if chosen == "all" {
-        let data = std::fs::read_to_string(root().join("exercises/exercises.toml")).unwrap();
-        let count = data.matches("[[exercise]]").count();
-        return (1..=count).map(|n| n.to_string()).collect();
+        return all_exercises();
     }
     chosen.split(',').map(|n| n.trim().to_string()).collect()
 }

@@ -37,3 +37,12 @@ pub fn workspace_packages() -> BTreeSet<String> {
         .map(|p| p["name"].as_str().unwrap().to_string())
         .collect()
 }
+
+/// Every exercise of the catalogue, by number (`1`, `2`, …): what the tests that drive a copy
+/// check exercise by exercise (not every test that shares this module does).
+#[allow(dead_code)]
+pub fn all_exercises() -> Vec<String> {
+    let data = std::fs::read_to_string(root().join("exercises/exercises.toml")).unwrap();
+    let count = data.matches("[[exercise]]").count();
+    (1..=count).map(|n| n.to_string()).collect()
+}
