@@ -115,10 +115,13 @@ pub const PROVISIONABLE_DISTROS: [&str; 2] = ["jazzy", "kilted"];
 /// one when it can be provisioned (in any spelling), else [`PROVISIONED_DISTRO`]. A name that
 /// cannot be provisioned is `doctor`'s to report, not a reason to provision something else.
 pub fn provisioned_distro(named: Option<&str>) -> &'static str {
-    named
-        .map(str::to_ascii_lowercase)
-        .and_then(|name| PROVISIONABLE_DISTROS.into_iter().find(|d| *d == name))
-        .unwrap_or(PROVISIONED_DISTRO)
+    named.and_then(provisionable).unwrap_or(PROVISIONED_DISTRO)
+}
+
+/// The provisionable distribution `name` spells (in any case), if it is one.
+pub fn provisionable(name: &str) -> Option<&'static str> {
+    let name = name.to_ascii_lowercase();
+    PROVISIONABLE_DISTROS.into_iter().find(|d| *d == name)
 }
 
 impl Environment {

@@ -37,9 +37,9 @@ pub use distro::{Distro, LocalDiscovery};
 pub use domain::Domain;
 pub use ending::{describe_end, describe_status};
 pub use environment::{
-    colcon_install, compiled_project_root, find_project_root, project_root, provisioned_distro,
-    Environment, RosSource, FASTDDS_PROFILE_VARIABLES, OVERLAYS_VARIABLE, PROVISIONABLE_DISTROS,
-    PROVISIONED_DISTRO, ROOT_VARIABLE,
+    colcon_install, compiled_project_root, find_project_root, project_root, provisionable,
+    provisioned_distro, Environment, RosSource, FASTDDS_PROFILE_VARIABLES, OVERLAYS_VARIABLE,
+    PROVISIONABLE_DISTROS, PROVISIONED_DISTRO, ROOT_VARIABLE,
 };
 pub use expect::{expect, fail};
 pub use isolation::{Isolation, ISOLATION_VARIABLE};

@@ -6,9 +6,7 @@
 use super::{fail, pass, Check};
 use crate::{provision, ui};
 use std::path::{Path, PathBuf};
-use workbook_harness::{
-    colcon_install, provisioned_distro, Environment, RosSource, PROVISIONED_DISTRO,
-};
+use workbook_harness::{colcon_install, provisionable, Environment, RosSource, PROVISIONED_DISTRO};
 
 /// The environment in use and where it lives. A provisioned link to another distribution than
 /// the one the shell selects is reported, not switched: the next command would switch it.
@@ -99,7 +97,7 @@ pub(super) fn no_mixing(root: &Path, environment: &Environment) -> Check {
             format!("another ROS 2 is half-sourced ({}) but ROS_DISTRO or rcl is missing", path.display()),
             "open a fresh shell, or source that installation's setup.bash completely",
         ),
-        (None, Ok(distro)) if provisioned_distro(Some(&distro)) != distro.to_ascii_lowercase() => fail(
+        (None, Ok(distro)) if provisionable(&distro).is_none() => fail(
             "one environment",
             format!("ROS_DISTRO={distro} is set but no ROS 2 installation is on AMENT_PREFIX_PATH"),
             "source the installation's setup.bash, or `unset ROS_DISTRO` to use the provisioned Jazzy (Kilted: `export ROS_DISTRO=kilted`)",

@@ -41,13 +41,12 @@ pub fn choose_distro(named: Option<&str>) -> Result<()> {
     let Some(named) = named else {
         return Ok(());
     };
-    let distro = named.to_ascii_lowercase();
-    if !PROVISIONABLE_DISTROS.contains(&distro.as_str()) {
+    let Some(distro) = workbook_harness::provisionable(named) else {
         return Err(ui::usage(
             format!("`--distro {named}`: the workbook provisions only {} from PyPI wheels (there are none for other distributions)", PROVISIONABLE_DISTROS.join(" and ")),
             "install that distribution and source its setup.bash instead (the workbook then builds an overlay on it), or choose jazzy or kilted",
         ));
-    }
+    };
     let environment = Environment::detect(&project_root());
     if environment.source == RosSource::Sourced && environment.distro != distro {
         return Err(ui::problem(
@@ -59,7 +58,7 @@ pub fn choose_distro(named: Option<&str>) -> Result<()> {
         ));
     }
     // Read by `Environment::detect` here and inherited by every program setup starts.
-    std::env::set_var("ROS_DISTRO", &distro);
+    std::env::set_var("ROS_DISTRO", distro);
     Ok(())
 }
 
