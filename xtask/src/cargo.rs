@@ -3,6 +3,7 @@
 //! this xtask, and the workspace's build output in the target folder, come from the clone it was
 //! started in ([`own_build`]; see [`workbook_harness::target_dir`] for why they may not).
 
+use crate::build_stamp::BuildStamp;
 use crate::ui;
 use anyhow::{bail, Context, Result};
 use colored::Colorize;
@@ -123,7 +124,9 @@ pub fn program() -> std::ffi::OsString {
 /// ([`workbook_harness::programs::REFERENCE_PROGRAMS`]) in the workspace at `root`, once per xtask
 /// run: a suite told they are prebuilt then runs no cargo of its own, which would otherwise make
 /// each check wait for a cargo run (a quarter of a second on a quiet machine, seconds on a busy
-/// one) before its first node starts.
+/// one) before its first node starts. In this clone's workspace, cargo itself is skipped while
+/// the build's stamp matches (`build_stamp.rs`): every `cargo xtask check` saves its quarter
+/// of a second.
 pub fn build_references(root: &Path, environment: &Environment) -> Result<()> {
     static BUILT: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
     let mut built = BUILT
@@ -132,20 +135,35 @@ pub fn build_references(root: &Path, environment: &Environment) -> Result<()> {
     if built.iter().any(|done| done == root) {
         return Ok(());
     }
-    let mut command = Command::new(program());
-    command.args(["build", "--quiet"]).current_dir(root);
-    for name in workbook_harness::programs::REFERENCE_PROGRAMS {
-        command.args(["--bin", name]);
-    }
-    environment.apply(&mut command);
-    let output = command
-        .output()
-        .with_context(|| format!("cannot start {}", describe(&command)))?;
-    if !output.status.success() {
-        bail!(
-            "the reference programs of the checks do not build (a workbook bug):\n{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
+    let build = || {
+        let mut command = Command::new(program());
+        command.args(["build", "--quiet"]).current_dir(root);
+        for name in workbook_harness::programs::REFERENCE_PROGRAMS {
+            command.args(["--bin", name]);
+        }
+        environment.apply(&mut command);
+        let output = command
+            .output()
+            .with_context(|| format!("cannot start {}", describe(&command)))?;
+        if !output.status.success() {
+            bail!(
+                "the reference programs of the checks do not build (a workbook bug):\n{}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+        Ok(())
+    };
+    if root == workbook_harness::project_root() {
+        // The folders the reference programs are built from (`REFERENCE_PROGRAMS`).
+        let debug = target_dir()?.join("debug");
+        let binaries = workbook_harness::programs::REFERENCE_PROGRAMS
+            .iter()
+            .map(|name| debug.join(name))
+            .collect();
+        let inputs = ["solutions", "tests/probes", "xtask/ros2-cli"];
+        BuildStamp::new("references", &inputs, binaries)?.build_unless_fresh(environment, build)?;
+    } else {
+        build()?;
     }
     built.push(root.to_path_buf());
     Ok(())

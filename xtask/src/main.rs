@@ -4,6 +4,7 @@
 mod autograder;
 mod bench;
 mod book;
+mod build_stamp;
 mod cargo;
 mod check;
 mod demo;
