@@ -4,14 +4,15 @@
 //! every request exactly once (`#<n> speed <s>: accepted: …` / `refused: …` / `no server` /
 //! `no answer in time`), then a summary line.
 //!
-//! The checks run the program under test against the reference server, an rclpy server that
-//! never answers, no server at all, and a server that stops and comes back, each in a ROS domain
-//! of its own. The crate that includes this file names the program in `super::PROGRAM`.
+//! The checks run the program under test against the reference server, the reference
+//! `silent_server` (it never answers), no server at all, and a server that stops and comes back,
+//! each in a world of its own. Schedules and deadlines are short (tenths of a second) so that the
+//! whole suite answers in a few seconds. The crate that includes this file names the program in `super::PROGRAM`.
 
 use std::time::{Duration, Instant};
 use workbook_harness::{describe_end, expect, fail, programs, tail, NodeProcess, Output, World};
 
-/// The longest schedule of these checks is 12 s (40 requests, 0.3 s apart).
+/// The longest schedule of these checks is 12 s (60 requests, 0.2 s apart).
 const RUN_LIMIT: Duration = Duration::from_secs(15);
 
 fn client(world: &World, args: &[&str]) -> NodeProcess {
@@ -149,22 +150,10 @@ fn the_summary_counts_every_outcome() {
     );
 }
 
-/// Starts the rclpy server that takes every request and never answers.
-fn start_silent(world: &World) -> NodeProcess {
-    let mut silent = world.start(
-        "rclpy_silent_server.py",
-        world.rclpy("rclpy_silent_server.py"),
-    );
-    if let Err(error) = silent.wait_for_line("ready", Duration::from_secs(30)) {
-        fail("the silent rclpy server to start", error);
-    }
-    silent
-}
-
 #[test]
 fn a_request_never_answered_ends_at_its_deadline() {
     let world = World::new();
-    let _silent = start_silent(&world);
+    let _silent = crate::common::start_silent(&world, &[], "ready");
     let process = client(
         &world,
         &["10", "--every", "0.1", "--timeout", "1", "--wait", "10"],
@@ -202,7 +191,7 @@ fn a_request_never_answered_ends_at_its_deadline() {
 #[test]
 fn requests_do_not_wait_for_each_other() {
     let world = World::new();
-    let _silent = start_silent(&world);
+    let _silent = crate::common::start_silent(&world, &[], "ready");
     let started = Instant::now();
     let process = client(
         &world,
@@ -214,24 +203,24 @@ fn requests_do_not_wait_for_each_other() {
             "50",
             "60",
             "--every",
-            "0.2",
+            "0.1",
             "--timeout",
             "1",
             "--wait",
             "10",
         ],
     );
-    let expected = "all 6 requests reported \"no answer in time\" after about 1 s of schedule \
-                    plus one 1 s deadline (well under 4.5 s): the deadlines run side by side";
+    let expected = "all 6 requests reported \"no answer in time\" after 0.5 s of schedule plus \
+                    one 1 s deadline (well under 3.5 s): the deadlines run side by side";
     let mut process = process;
     let output = process
-        .wait_for_exit(Duration::from_secs(6))
+        .wait_for_exit(Duration::from_secs(5))
         .unwrap_or_else(|_| {
             let printed = process.transcript();
             fail(
                 expected,
                 format!(
-                "still running after 6 s, so the check stopped it; {} of 6 reports by then; its \
+                "still running after 5 s, so the check stopped it; {} of 6 reports by then; its \
                  last lines:\n{}\nWaiting for each answer in turn takes 6 s or more; a request \
                  without a deadline is never reported.",
                 (1..=6)
@@ -249,7 +238,7 @@ fn requests_do_not_wait_for_each_other() {
         expected,
         || listed(&got),
     );
-    expect(took < Duration::from_secs_f64(4.5), expected, || {
+    expect(took < Duration::from_secs_f64(3.5), expected, || {
         format!(
             "it took {:.1} s; waiting for each answer in turn takes 6 s or more",
             took.as_secs_f64()
@@ -265,8 +254,8 @@ fn request_number(line: &str) -> Option<usize> {
 /// The schedules below are long (12 s) so that a loaded machine still has time to start the
 /// server and discover it; each check stops the program as soon as what it proves was printed.
 fn long_schedule(extra: &[&'static str]) -> Vec<String> {
-    let mut args: Vec<String> = (1..=40).map(|n| n.to_string()).collect();
-    args.extend(["--every", "0.3", "--timeout", "1"].map(String::from));
+    let mut args: Vec<String> = (1..=60).map(|n| n.to_string()).collect();
+    args.extend(["--every", "0.2", "--timeout", "0.6"].map(String::from));
     args.extend(extra.iter().map(|a| a.to_string()));
     args
 }
@@ -291,7 +280,7 @@ fn a_missing_server_is_reported_and_a_late_one_is_used() {
     let _server = world.start_reference("speed_server", &[], "ready");
     process.skip_printed_lines();
     let expected = "#1 reported as \"no server\" (nothing served /set_speed yet), then a request \
-                    accepted once the server runs (40 requests, 0.3 s apart)";
+                    accepted once the server runs (60 requests, 0.2 s apart)";
     let later = process.wait_for_line(": accepted", RUN_LIMIT);
     let _ = process.stop();
     let text = process.transcript();
@@ -310,17 +299,12 @@ fn a_missing_server_is_reported_and_a_late_one_is_used() {
 #[test]
 fn survives_the_server_stopping_and_coming_back() {
     let world = World::new();
-    // Two servers at first: the reference answers, and an rclpy one takes every request and never
-    // answers. When the reference stops, requests reach only the silent one, as requests reach a
-    // server that dies before it answers; then that one goes too, and the reference comes back.
-    let mut silent = world.start(
-        "rclpy_silent_server.py",
-        world.rclpy("rclpy_silent_server.py"),
-    );
+    // Two servers at first: the reference answers, and the silent one takes every request and
+    // never answers. When the reference stops, requests reach only the silent one, as requests
+    // reach a server that dies before it answers; then that one goes too, and the reference comes
+    // back.
+    let mut silent = crate::common::start_silent(&world, &[], "ready");
     let mut server = world.start_reference("speed_server", &[], "ready");
-    if let Err(error) = silent.wait_for_line("ready", Duration::from_secs(30)) {
-        fail("the silent rclpy server to start", error);
-    }
     let args = long_schedule(&["--wait", "15"]);
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let mut process = client(&world, &args);
@@ -342,7 +326,7 @@ fn survives_the_server_stopping_and_coming_back() {
             expected,
             format!(
                 "no request was reported \"no answer in time\" in the 5 s after the answering \
-                 server stopped (--timeout 1); your program printed:\n{}\nA request whose \
+                 server stopped (--timeout 0.6); your program printed:\n{}\nA request whose \
                  server is gone never gets an answer: only its own deadline ends it.",
                 tail(&process.transcript(), 12)
             ),
@@ -365,7 +349,7 @@ fn survives_the_server_stopping_and_coming_back() {
             ),
         );
     };
-    // Requests sent before #last may still be waiting for their deadline (1 s): give them it,
+    // Requests sent before #last may still be waiting for their deadline (0.6 s): give them it,
     // and a loaded machine's slack, before looking for their reports.
     let until = Instant::now() + Duration::from_secs(4);
     while reports(&process.transcript(), last).contains(&None) && Instant::now() < until {

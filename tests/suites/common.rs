@@ -180,3 +180,16 @@ pub fn answers_promptly(world: &World, server: &mut NodeProcess) {
         )
     });
 }
+
+/// Starts the reference `silent_server` (a SetSpeed server on `/set_speed` that takes every
+/// request and never answers) with `args`, and waits for its line `until` (`started` once its
+/// node exists, `ready` once it serves).
+pub fn start_silent(world: &World, args: &[&str], until: &str) -> NodeProcess {
+    let mut command = world.reference("silent_server");
+    command.args(args);
+    let mut silent = world.start("silent_server", command);
+    if let Err(error) = silent.wait_for_line(until, Duration::from_secs(30)) {
+        fail("the silent server (it never answers) to start", error);
+    }
+    silent
+}

@@ -46,8 +46,9 @@ struct Answer {
 }
 
 /// Asks `/set_lights` for `color` at `brightness` from an rclpy client (real rclpy, with the
-/// Python type support CMake built from the student's interface).
-fn ask(world: &World, lights: &NodeProcess, color: &str, brightness: u32) -> Answer {
+/// Python type support CMake built from the student's interface); `Err` says what the client
+/// got instead of an answer.
+fn ask(world: &World, color: &str, brightness: u32) -> Result<Answer, String> {
     let mut command = world.rclpy("rclpy_call.py");
     command.args([INTERFACE, "/set_lights", "--set"]);
     command.arg(format!("color={color}"));
@@ -65,20 +66,51 @@ fn ask(world: &World, lights: &NodeProcess, color: &str, brightness: u32) -> Ans
         })
     });
     match answer {
-        Some(answer) if output.code == Some(0) => answer,
-        _ => fail(
-            format!(
-                "an answer to {{color: {color}, brightness: {brightness}}} with the fields \
-                 accepted, message and power_watts, in that order"
-            ),
-            format!(
-                "the rclpy client {}: {}\nYour program printed:\n{}",
-                describe_end(&output),
-                output.text.trim(),
-                lights.transcript().trim()
-            ),
-        ),
+        Some(answer) if output.code == Some(0) => Ok(answer),
+        _ => Err(format!(
+            "the rclpy client {}: {}",
+            describe_end(&output),
+            output.text.trim()
+        )),
     }
+}
+
+/// [`ask`] for each `(color, brightness)`, every client at the same time (each pays rclpy's
+/// start-up and discovery, so one after the other would take seconds); the answers in that
+/// order. A request without an answer fails the check, with what the program printed.
+fn ask_side_by_side(world: &World, lights: &NodeProcess, requests: &[(&str, u32)]) -> Vec<Answer> {
+    let results: Vec<Result<Answer, String>> = std::thread::scope(|scope| {
+        let asking: Vec<_> = requests
+            .iter()
+            .map(|&(color, brightness)| scope.spawn(move || ask(world, color, brightness)))
+            .collect();
+        asking
+            .into_iter()
+            .map(|thread| {
+                thread
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    });
+    results
+        .into_iter()
+        .zip(requests)
+        .map(|(result, (color, brightness))| {
+            result.unwrap_or_else(|happened| {
+                fail(
+                    format!(
+                        "an answer to {{color: {color}, brightness: {brightness}}} with the \
+                         fields accepted, message and power_watts, in that order"
+                    ),
+                    format!(
+                        "{happened}\nYour program printed:\n{}",
+                        lights.transcript().trim()
+                    ),
+                )
+            })
+        })
+        .collect()
 }
 
 /// The lines of `SetLights.srv` that declare something, without comments or spaces around.
@@ -181,8 +213,9 @@ fn offers_set_lights_on_the_node_lights() {
 fn accepts_the_four_colors_up_to_max_brightness() {
     let world = World::new();
     let (lights, _) = start_lights(&world);
-    for (color, brightness, watts) in [("red", 100, 12.0), ("green", 50, 6.0), ("white", 0, 0.0)] {
-        let answer = ask(&world, &lights, color, brightness);
+    let asked = [("red", 100, 12.0), ("green", 50, 6.0), ("white", 0, 0.0)];
+    let answers = ask_side_by_side(&world, &lights, &asked.map(|(c, b, _)| (c, b)));
+    for ((color, brightness, watts), answer) in asked.into_iter().zip(answers) {
         expect(
             answer.accepted && (answer.power_watts - watts).abs() < 0.01,
             format!(
@@ -198,8 +231,9 @@ fn accepts_the_four_colors_up_to_max_brightness() {
 fn refuses_unknown_colors_and_too_much_brightness() {
     let world = World::new();
     let (lights, _) = start_lights(&world);
-    for (color, brightness, reason) in [("purple", 40, "purple"), ("blue", 101, "100")] {
-        let answer = ask(&world, &lights, color, brightness);
+    let asked = [("purple", 40, "purple"), ("blue", 101, "100")];
+    let answers = ask_side_by_side(&world, &lights, &asked.map(|(c, b, _)| (c, b)));
+    for ((color, brightness, reason), answer) in asked.into_iter().zip(answers) {
         expect(
             !answer.accepted && answer.power_watts == 0.0 && answer.message.contains(reason),
             format!(

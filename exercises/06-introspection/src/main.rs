@@ -9,7 +9,7 @@
 //!    `ros2 node list`, `ros2 service list -t`, `ros2 interface show <type>`, and try it with
 //!    `ros2 service call <name> <type> "<request>"`.
 //! 3. Write the client below, like exercise 2's: print the answer's message; exit 0 when the
-//!    robot reports success, 1 when it does not, 2 when nobody answers within 5 seconds.
+//!    robot reports success, 1 when it does not, 2 when nobody answers within 2 seconds.
 //!
 //! Check your work with `cargo xtask check 6` (it starts the mystery node with a secret code that
 //! only a real answer contains); stuck? `cargo xtask hint 6`.
@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 fn main() -> ExitCode {
     // TODO: import the service type you found (its Rust path is `ros_env::<package>::srv::<Type>`,
     //   with `<Type>_Request` and `<Type>_Response` beside it), create a client for the service
-    //   name you found, wait for the server and the answer with a 5 s deadline, print the
+    //   name you found, wait for the server and the answer with a 2 s deadline, print the
     //   answer's message, and return the exit code described above.
     todo!("call the mystery service (chapter 9, 'Exercise: the mystery robot')")
 }

@@ -9,7 +9,7 @@
 //! ```
 //!
 //! Exit codes: 0 when the robot reports success, 1 when it refuses, 2 when nobody answers
-//! within 5 seconds.
+//! within 2 seconds.
 
 use anyhow::{Context as _, Result};
 use rclrs::{Context, CreateBasicExecutor, SpinOptions};
@@ -23,7 +23,7 @@ const SERVICE: &str = "/robot/headlights/switch";
 // ANCHOR_END: found
 
 /// How long to wait for the server and its answer, together.
-const TIMEOUT: Duration = Duration::from_secs(5);
+const TIMEOUT: Duration = Duration::from_secs(2);
 
 fn main() -> ExitCode {
     match switch_on() {

@@ -34,6 +34,7 @@ pub const REFERENCES_DIR: &str = "WORKBOOK_REFERENCES_DIR";
 pub const REFERENCE_PROGRAMS: &[&str] = &[
     "speed_probe",
     "graph_probe",
+    "silent_server",
     "speed_server",
     "speed_client",
     "async_client",
