@@ -71,7 +71,7 @@ fn a_scaffolded_exercise_builds_is_listed_and_passes_verify() {
     std::os::unix::fs::symlink(prefix, clone.join(".ros/prefix")).unwrap();
     Dependencies::survey(&target(), &workspace_packages())
         .unwrap()
-        .plant(&clone.join("target"))
+        .plant_writable(&clone.join("target"))
         .unwrap();
     let count = |clone: &Path| {
         std::fs::read_to_string(clone.join("exercises/exercises.toml"))

@@ -125,4 +125,46 @@ impl Dependencies {
         }
         Ok(())
     }
+
+    /// [`plant`](Self::plant), for a target folder that cargo then builds in as this user. Cargo
+    /// rewrites a rebuilt build script's records, the fingerprints and dep-info in place, which
+    /// through a hard link would change the original's files too, so those become the new
+    /// folder's own files; compiled libraries stay links (rustc replaces them, it never writes
+    /// into them).
+    pub fn plant_writable(&self, target: &Path) -> Result<()> {
+        self.plant(target)?;
+        let profile = target.join("debug");
+        own_files(&profile.join("build"))?;
+        own_files(&profile.join(".fingerprint"))?;
+        for entry in std::fs::read_dir(profile.join("deps"))?.flatten() {
+            if entry.path().extension().is_some_and(|e| e == "d") {
+                own_file(&entry.path())?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Every file below `dir` made a file of its own (see [`Dependencies::plant_writable`]).
+fn own_files(dir: &Path) -> Result<()> {
+    for entry in std::fs::read_dir(dir)?.flatten() {
+        let kind = entry.file_type()?;
+        if kind.is_dir() {
+            own_files(&entry.path())?;
+        } else if kind.is_file() {
+            own_file(&entry.path())?;
+        }
+    }
+    Ok(())
+}
+
+/// `path`, a hard link, replaced by a copy of its contents with the same permissions.
+fn own_file(path: &Path) -> Result<()> {
+    let context = || format!("cannot make {} a file of its own", path.display());
+    let bytes = std::fs::read(path).with_context(context)?;
+    let permissions = std::fs::metadata(path).with_context(context)?.permissions();
+    std::fs::remove_file(path).with_context(context)?;
+    std::fs::write(path, bytes).with_context(context)?;
+    std::fs::set_permissions(path, permissions).with_context(context)?;
+    Ok(())
 }

@@ -134,42 +134,13 @@ fn copy_workbook(to: &Path) {
     }
 }
 
-/// Seeds the copy's target folder with this one's third-party dependencies. Cargo rewrites a
-/// rebuilt build script's records and dep-info in place, which through a hard link would change
-/// this clone's files too, so those are the copy's own files; compiled libraries stay links
-/// (rustc replaces them, it never writes into them).
+/// Seeds the copy's target folder with this one's third-party dependencies (cargo builds in it,
+/// so the records it rewrites are the copy's own files).
 fn seed_target(target_of_copy: &Path) {
     Dependencies::survey(&target(), &workspace_packages())
         .unwrap()
-        .plant(target_of_copy)
+        .plant_writable(target_of_copy)
         .unwrap();
-    let profile = target_of_copy.join("debug");
-    own_files(&profile.join("build"));
-    own_files(&profile.join(".fingerprint"));
-    for entry in std::fs::read_dir(profile.join("deps")).unwrap().flatten() {
-        if entry.path().extension().is_some_and(|e| e == "d") {
-            own_file(&entry.path());
-        }
-    }
-}
-
-fn own_files(dir: &Path) {
-    for entry in std::fs::read_dir(dir).unwrap().flatten() {
-        let kind = entry.file_type().unwrap();
-        if kind.is_dir() {
-            own_files(&entry.path());
-        } else if kind.is_file() {
-            own_file(&entry.path());
-        }
-    }
-}
-
-fn own_file(path: &Path) {
-    let bytes = std::fs::read(path).unwrap();
-    let permissions = std::fs::metadata(path).unwrap().permissions();
-    std::fs::remove_file(path).unwrap();
-    std::fs::write(path, bytes).unwrap();
-    std::fs::set_permissions(path, permissions).unwrap();
 }
 
 #[track_caller]
