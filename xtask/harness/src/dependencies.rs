@@ -158,13 +158,21 @@ fn own_files(dir: &Path) -> Result<()> {
     Ok(())
 }
 
-/// `path`, a hard link, replaced by a copy of its contents with the same permissions.
+/// `path`, a hard link, replaced by a copy of its contents with the same permissions and the
+/// same modification time: cargo judges freshness by times, and a build-script record newer
+/// than what was built from it would have cargo rebuild everything above it.
 fn own_file(path: &Path) -> Result<()> {
     let context = || format!("cannot make {} a file of its own", path.display());
     let bytes = std::fs::read(path).with_context(context)?;
-    let permissions = std::fs::metadata(path).with_context(context)?.permissions();
+    let meta = std::fs::metadata(path).with_context(context)?;
+    let modified = meta.modified().with_context(context)?;
     std::fs::remove_file(path).with_context(context)?;
     std::fs::write(path, bytes).with_context(context)?;
-    std::fs::set_permissions(path, permissions).with_context(context)?;
+    std::fs::File::options()
+        .write(true)
+        .open(path)
+        .and_then(|file| file.set_modified(modified))
+        .with_context(context)?;
+    std::fs::set_permissions(path, meta.permissions()).with_context(context)?;
     Ok(())
 }
