@@ -2,11 +2,13 @@
 //! robot looks like to a client. The checks of the clients (exercises 2 and 4) use it to show
 //! that a client keeps its deadline instead of waiting forever.
 //!
-//!     silent_server [--service NAME] [--serve-after SECS]
+//!     silent_server [--service NAME] [--serve-after SECS] [--serve-after-client SECS]
 //!
 //! Prints `started` once its node exists and `ready` once it serves; with `--serve-after`, it
 //! creates the service that many seconds after `started` (a server that appears late, its
-//! start-up already paid, so the moment it appears is known to within milliseconds). Each request
+//! start-up already paid, so the moment it appears is known to within milliseconds). With
+//! `--serve-after-client`, the seconds count from the moment another node appears in the graph
+//! (`client seen`): the client's start, however long a loaded machine took to get there. Each request
 //! is printed (`received speed N; not answering`) and its answer is a future that never
 //! resolves, so the executor stays free for the next one. It is the Rust twin of
 //! `tests/peers/rclpy_silent_server.py` (which the book's examples use): a Rust node is ready in
@@ -22,7 +24,12 @@ use std::time::Duration;
 struct Options {
     service: String,
     serve_after: Duration,
+    /// Whether `serve_after` counts from the first other node's appearance.
+    after_client: bool,
 }
+
+/// How often the graph is read while waiting for another node.
+const POLL: Duration = Duration::from_millis(10);
 
 fn main() -> ExitCode {
     let result = options().and_then(|options| serve(&options));
@@ -39,6 +46,7 @@ fn options() -> Result<Options> {
     let mut options = Options {
         service: "/set_speed".to_string(),
         serve_after: Duration::ZERO,
+        after_client: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -47,13 +55,17 @@ fn options() -> Result<Options> {
             .with_context(|| format!("{arg} needs a value"))?;
         match arg.as_str() {
             "--service" => options.service = value,
-            "--serve-after" => {
+            "--serve-after" | "--serve-after-client" => {
                 let seconds: f64 = value
                     .parse()
-                    .with_context(|| format!("--serve-after {value}: not a number of seconds"))?;
+                    .with_context(|| format!("{arg} {value}: not a number of seconds"))?;
                 options.serve_after = Duration::from_secs_f64(seconds.max(0.0));
+                options.after_client = arg == "--serve-after-client";
             }
-            other => bail!("unknown option {other} (usage: [--service NAME] [--serve-after SECS])"),
+            other => bail!(
+                "unknown option {other} (usage: [--service NAME] [--serve-after SECS] \
+                 [--serve-after-client SECS])"
+            ),
         }
     }
     Ok(options)
@@ -66,6 +78,17 @@ fn serve(options: &Options) -> Result<()> {
         .create_node("silent_robot")
         .context("cannot create the node silent_robot")?;
     println!("started");
+    if options.after_client {
+        // rcl keeps the graph up to date without spinning.
+        while node
+            .get_node_names()?
+            .iter()
+            .all(|n| n.name == "silent_robot")
+        {
+            std::thread::sleep(POLL);
+        }
+        println!("client seen");
+    }
     std::thread::sleep(options.serve_after);
     let _service = node
         .create_async_service::<SetSpeed, _>(
