@@ -3,7 +3,8 @@
 //! `book/captures.toml` lists each capture: the commands a student types (run in order, as they
 //! would type them, from the repository's root), the programs to start first in the background
 //! (each waited for until it prints its ready line), and the rules that make two runs comparable.
-//! `cargo xtask book --capture` runs them in a ROS domain of their own and writes
+//! `cargo xtask book --capture` runs them in a world of their own (sealed like a check's, so no
+//! node elsewhere on the machine can appear in what the book shows) and writes
 //! `book/src/captured/<id>.txt`, which chapters `{{#include}}`. The drift check runs them again
 //! and compares, after normalising only what legitimately changes between runs: times, addresses,
 //! ids and domain numbers, as the data file's rules say.
@@ -14,7 +15,7 @@ use serde::Deserialize;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
-use workbook_harness::{project_root, run_to_end, Domain, Environment, NodeProcess};
+use workbook_harness::{project_root, run_to_end, NodeProcess, World};
 
 /// How long one command of a capture may run (the first run may build programs).
 const COMMAND_DEADLINE: Duration = Duration::from_secs(300);
@@ -128,11 +129,10 @@ impl Captures {
             .filter(move |c| filter.is_none_or(|f| c.id.contains(f)))
     }
 
-    /// Runs one capture in a domain of its own and returns the files it produces, with the
+    /// Runs one capture in a world of its own and returns the files it produces, with the
     /// storing rules applied.
     pub fn run(&self, capture: &Capture) -> Result<Vec<Captured>> {
-        let domain = Domain::claim()?;
-        let environment = Environment::detect(&project_root());
+        let world = World::new();
         let prepare = |line: &str| -> Result<Command> {
             let words = shlex::split(line)
                 .filter(|w| !w.is_empty())
@@ -144,14 +144,12 @@ impl Captures {
             } else {
                 words[0].clone().into()
             };
-            let mut command = Command::new(program);
+            let mut command = world.command(program);
             command
                 .args(&words[1..])
                 .current_dir(project_root())
                 .env("NO_COLOR", "1")
                 .env("CARGO_TERM_COLOR", "never");
-            environment.apply(&mut command);
-            domain.apply(&mut command);
             Ok(command)
         };
 
