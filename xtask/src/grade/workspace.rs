@@ -142,6 +142,29 @@ impl Workspace {
                 String::from_utf8_lossy(&output.stderr)
             );
         }
+        // A student's build selects only the exercises handed in, and cargo unifies features
+        // over the selected packages: exercise 1 alone needs rclrs compiled with other features
+        // of its dependencies (no `futures` executor) than the whole workspace. Each exercise is
+        // built alone here too, so that every such set is compiled and fresh when it is planted:
+        // a unit left stale by an earlier build would have the student's build recompile it,
+        // and the planted unit is not the student's to rewrite ("does not compile").
+        for exercise in catalogue.in_workspace() {
+            let mut alone = Command::new(crate::cargo::program());
+            alone
+                .args(["build", "--quiet", "--package"])
+                .arg(exercise.crate_of(Side::Exercise).package())
+                .current_dir(&dir)
+                .env("CARGO_TARGET_DIR", target);
+            environment.apply(&mut alone);
+            let output = alone.output().context("cannot run cargo")?;
+            if !output.status.success() {
+                bail!(
+                    "exercise {} as shipped does not build alone in the grading workspace:\n{}",
+                    exercise.number,
+                    String::from_utf8_lossy(&output.stderr)
+                );
+            }
+        }
         let mut local: std::collections::BTreeSet<String> =
             crate::cargo::workspace_packages()?.into_iter().collect();
         local.extend(
