@@ -7,8 +7,9 @@
 //! package through rosidl's CMake pipeline (the steps `setup` runs for `robot_interfaces`) into
 //! `<place>/overlay`, the workbook's Rust generator over that overlay, then `cargo test --no-run`
 //! of the crate with the overlay in front of the environment and a target folder of its own
-//! (`target/exNN/<side>`, so rclrs is compiled against that overlay path once and stays warm;
-//! a new one starts with the workspace's compiled dependencies).
+//! (`target/exNN/<side>`, so rclrs is compiled against that overlay path once and stays warm:
+//! its build script, which puts the overlay's libraries on the link line, reruns only when
+//! `ROS_DISTRO` changes, so such a folder cannot start from the workspace's compiled rclrs).
 //! This module builds; it prints only through `ui`, and it knows no exercise's contents.
 
 use crate::exercises::{Exercise, Side};
@@ -19,7 +20,6 @@ use anyhow::{Context, Result};
 use sha2::{Digest, Sha256};
 use std::fs;
 use std::path::{Path, PathBuf};
-use workbook_harness::dependencies::Dependencies;
 use workbook_harness::Environment;
 
 /// Where one build of such an exercise happens.
@@ -98,7 +98,6 @@ pub fn stage(
             shown(root, &place.crate_dir)
         ),
     );
-    seed(&place.target)?;
     cargo::clean_dangling_links(&place.crate_dir, &place.target)?;
     match suite::build_outside(root, &overlaid, exercise, &place.crate_dir, &place.target)? {
         Build::Ready(executable) => {
@@ -120,27 +119,6 @@ pub fn stage(
             })
         }
     }
-}
-
-/// Starts a place's new target folder with the workspace's compiled third-party dependencies
-/// (hard-linked), so that its first build compiles only what the overlay changes: ros-env (its
-/// build script reads the overlay), rclrs above it, and the crate. About 5 s less for each of
-/// a fresh clone's solution, exercise and variant places and the book's example (31 s instead
-/// of 36 s here).
-fn seed(target: &Path) -> Result<()> {
-    let workspace_target = cargo::target_dir()?;
-    if target.join("debug").exists() || !workspace_target.join("debug/.fingerprint").is_dir() {
-        return Ok(());
-    }
-    let local = cargo::workspace_packages()?.into_iter().collect();
-    Dependencies::survey(&workspace_target, &local)
-        .and_then(|dependencies| dependencies.plant_writable(target))
-        .with_context(|| {
-            format!(
-                "cannot start {} with the workspace's compiled dependencies",
-                target.display()
-            )
-        })
 }
 
 /// Builds the package `interface` of the crate into the place's overlay, unless the overlay
