@@ -128,20 +128,8 @@ impl Workspace {
         }
         // The shipped exercises, built by the grader: cargo compiles the dependencies with this
         // workspace's features, once, into the shared target folder.
-        let cargo = crate::cargo::program();
-        let mut prime = Command::new(cargo);
-        prime
-            .args(["build", "--quiet", "--workspace"])
-            .current_dir(&dir)
-            .env("CARGO_TARGET_DIR", target);
-        environment.apply(&mut prime);
-        let output = prime.output().context("cannot run cargo")?;
-        if !output.status.success() {
-            bail!(
-                "the shipped exercises do not build in the grading workspace:\n{}",
-                String::from_utf8_lossy(&output.stderr)
-            );
-        }
+        prime(&dir, target, environment, &["--workspace"])
+            .context("the shipped exercises do not build in the grading workspace")?;
         // A student's build selects only the exercises handed in, and cargo unifies features
         // over the selected packages: exercise 1 alone needs rclrs compiled with other features
         // of its dependencies (no `futures` executor) than the whole workspace. Each exercise is
@@ -149,21 +137,13 @@ impl Workspace {
         // a unit left stale by an earlier build would have the student's build recompile it,
         // and the planted unit is not the student's to rewrite ("does not compile").
         for exercise in catalogue.in_workspace() {
-            let mut alone = Command::new(crate::cargo::program());
-            alone
-                .args(["build", "--quiet", "--package"])
-                .arg(exercise.crate_of(Side::Exercise).package())
-                .current_dir(&dir)
-                .env("CARGO_TARGET_DIR", target);
-            environment.apply(&mut alone);
-            let output = alone.output().context("cannot run cargo")?;
-            if !output.status.success() {
-                bail!(
-                    "exercise {} as shipped does not build alone in the grading workspace:\n{}",
-                    exercise.number,
-                    String::from_utf8_lossy(&output.stderr)
-                );
-            }
+            let package = exercise.crate_of(Side::Exercise).package();
+            prime(&dir, target, environment, &["--package", &package]).with_context(|| {
+                format!(
+                    "exercise {} as shipped does not build alone in the grading workspace",
+                    exercise.number
+                )
+            })?;
         }
         let mut local: std::collections::BTreeSet<String> =
             crate::cargo::workspace_packages()?.into_iter().collect();
@@ -288,6 +268,23 @@ impl Workspace {
         }
         Ok(built)
     }
+}
+
+/// `cargo build --quiet <selection>` of the pristine workspace `dir` into `target`, as root,
+/// outside any sandbox; cargo's errors when it fails.
+fn prime(dir: &Path, target: &Path, environment: &Environment, selection: &[&str]) -> Result<()> {
+    let mut command = Command::new(crate::cargo::program());
+    command
+        .args(["build", "--quiet"])
+        .args(selection)
+        .current_dir(dir)
+        .env("CARGO_TARGET_DIR", target);
+    environment.apply(&mut command);
+    let output = command.output().context("cannot run cargo")?;
+    if !output.status.success() {
+        bail!("{}", String::from_utf8_lossy(&output.stderr));
+    }
+    Ok(())
 }
 
 /// Makes the exercise crates' own build fit a build that is made once and thrown away: no
