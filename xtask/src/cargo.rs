@@ -16,6 +16,20 @@ use workbook_harness::{compiled_project_root, project_root, Environment, ROOT_VA
 /// another clone's program is an error, not a loop.
 const RESTARTED: &str = "WORKBOOK_XTASK_RESTARTED";
 
+/// The package whose manifest asks the dependencies that the workspace's crates share for the
+/// union of the features they ask of them (`xtask/features`). Cargo unifies features over the
+/// packages a command selects, so `cargo build --package workbook-variants` alone would compile
+/// rclrs once more, with other features than the checks' builds. A build of selected packages
+/// selects this one too; a test build has it already, through the harness.
+pub const FEATURES_PACKAGE: &str = "workbook-features";
+
+/// `--package` for each of `packages` and for [`FEATURES_PACKAGE`].
+pub fn select_packages(command: &mut Command, packages: &[&str]) {
+    for package in packages.iter().chain([&FEATURES_PACKAGE]) {
+        command.args(["--package", package]);
+    }
+}
+
 /// The start-up check, before anything is built: the root is where cargo started this xtask,
 /// and every process xtask starts is told so (`WORKBOOK_ROOT`). When this program was compiled
 /// in another clone, or the target folder held another clone's build, that build is cleaned out

@@ -28,7 +28,9 @@ pub fn build(environment: &Environment) -> Result<PathBuf> {
     let stamp = BuildStamp::new("ros2", &["xtask/ros2-cli"], vec![binary.clone()])?;
     stamp.build_unless_fresh(environment, || {
         let mut build = cargo::command(environment, "build");
-        build.args(["--quiet", "--package", "workbook-ros2", "--bin", "ros2"]);
+        build.arg("--quiet");
+        cargo::select_packages(&mut build, &["workbook-ros2"]);
+        build.args(["--bin", "ros2"]);
         let stderr = std::io::stderr()
             .as_fd()
             .try_clone_to_owned()

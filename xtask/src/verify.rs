@@ -30,7 +30,8 @@ pub fn run(only: Option<&str>) -> Result<ExitCode> {
         "solutions pass, shipped exercises and wrong variants fail",
     );
     let mut build = cargo::command(&environment, "build");
-    build.args(["--quiet", "--package", "workbook-variants"]);
+    build.arg("--quiet");
+    cargo::select_packages(&mut build, &["workbook-variants"]);
     cargo::run_visible(build).context("the wrong variants do not build")?;
     let variants_dir = cargo::target_dir()?.join("debug");
 

@@ -160,6 +160,8 @@ fn the_classroom_workflow_lints_clean_and_its_commands_grade_exercise_1() {
             "--quiet",
             "--package",
             "solution-speed-server",
+            "--package",
+            "workbook-features",
             "--bins",
         ]),
     );

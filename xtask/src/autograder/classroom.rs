@@ -66,7 +66,9 @@ pub fn check_command(exercise: &Exercise, test: &str) -> String {
 /// The workflow's text.
 pub fn workflow(exercises: &[Exercise], rubric: &Rubric) -> String {
     let steps = steps(exercises, rubric);
-    let mut references = String::from("-p workbook-probes");
+    // The package that gives these builds the features the suites' builds have (the suites
+    // have it through the harness): without it, cargo compiles rclrs twice.
+    let mut references = format!("-p workbook-probes -p {}", crate::cargo::FEATURES_PACKAGE);
     for exercise in exercises {
         let _ = write!(
             references,

@@ -167,7 +167,8 @@ pub fn rejections() -> Result<Vec<Timing>> {
     let environment = Environment::detect(&root);
     let catalogue = Catalogue::load()?;
     let mut build = cargo::command(&environment, "build");
-    build.args(["--quiet", "--package", "workbook-variants"]);
+    build.arg("--quiet");
+    cargo::select_packages(&mut build, &["workbook-variants"]);
     cargo::run_visible(build).context("the wrong variants do not build")?;
     let variants = cargo::target_dir()?.join("debug");
     let mut timings = Vec::new();

@@ -13,7 +13,7 @@ use super::build_folder::{BuildFolder, Dependencies};
 use super::compiler::Compiler;
 use super::sandbox::Sandbox;
 use super::submissions::Sources;
-use crate::cargo::Message;
+use crate::cargo::{Message, FEATURES_PACKAGE};
 use crate::exercises::{Catalogue, Exercise, Side};
 use anyhow::{bail, Context, Result};
 use std::collections::BTreeMap;
@@ -75,12 +75,25 @@ impl Workspace {
             .get_mut("workspace")
             .and_then(|w| w.as_table_mut())
             .context("Cargo.toml has no [workspace]")?;
+        // The exercises, and the package that gives every build the workspace's features
+        // (xtask/features): with it, rclrs and the rest are the units the checks compiled.
         workspace.insert(
             "members".into(),
-            toml::Value::Array(vec![toml::Value::String("exercises/*".into())]),
+            toml::Value::Array(vec![
+                toml::Value::String("exercises/*".into()),
+                toml::Value::String(FEATURES_DIR.into()),
+            ]),
         );
         one_shot_profile(&mut manifest, catalogue);
         std::fs::write(dir.join("Cargo.toml"), toml::to_string(&manifest)?)?;
+        for (path, bytes) in files.range(PathBuf::from(FEATURES_DIR)..) {
+            if !path.starts_with(FEATURES_DIR) {
+                break;
+            }
+            let copy = dir.join(path);
+            std::fs::create_dir_all(copy.parent().context("a file has a folder")?)?;
+            std::fs::write(&copy, bytes)?;
+        }
         if let Ok(lock) = file("Cargo.lock") {
             std::fs::write(dir.join("Cargo.lock"), lock)?;
         }
@@ -138,7 +151,8 @@ impl Workspace {
         // and the planted unit is not the student's to rewrite ("does not compile").
         for exercise in catalogue.in_workspace() {
             let package = exercise.crate_of(Side::Exercise).package();
-            prime(&dir, target, environment, &["--package", &package]).with_context(|| {
+            let selection = ["--package", &package, "--package", FEATURES_PACKAGE];
+            prime(&dir, target, environment, &selection).with_context(|| {
                 format!(
                     "exercise {} as shipped does not build alone in the grading workspace",
                     exercise.number
@@ -206,6 +220,7 @@ impl Workspace {
         for package in &packages {
             args.extend(["--package", package]);
         }
+        args.extend(["--package", FEATURES_PACKAGE]);
         let (mut command, seal) = self
             .compiler
             .command(sandbox, &folder, hidden, exposed, &args)?;
@@ -342,6 +357,9 @@ fn put(dir: &Path, exercise: &Exercise, sources: &Sources) -> Result<()> {
 
 use std::os::unix::process::CommandExt;
 
+/// Where the package named [`FEATURES_PACKAGE`] lives, in the project and in the grading workspace.
+const FEATURES_DIR: &str = "xtask/features";
+
 /// The most of cargo's messages about one student's build that the grader keeps.
 const MESSAGES_LIMIT: u64 = 16 << 20;
 
@@ -396,7 +414,7 @@ fn run_with_deadline(mut command: Command, deadline: Duration) -> Result<(Vec<u8
 fn committed(root: &Path) -> Result<BTreeMap<PathBuf, Vec<u8>>> {
     let tar = crate::git::last_commit(
         root,
-        &["Cargo.toml", "Cargo.lock", "exercises"],
+        &["Cargo.toml", "Cargo.lock", "exercises", FEATURES_DIR],
         "grading (it builds students' code in a copy of the last commit)",
     )?;
     let mut files = BTreeMap::new();

@@ -12,6 +12,7 @@
 //! programs. `verify` runs alone after both, because its builds load the machine too much.
 
 mod lanes;
+mod one_build;
 
 use crate::{cargo, provision, ui};
 use anyhow::Result;
@@ -149,37 +150,66 @@ fn lints(environment: &Environment) -> Result<PartTimes> {
 }
 
 /// Every program (the tests run them as processes) and every test binary, the shipped
-/// exercises' included (`verify` runs their checks): built here once, so that nothing in the
-/// target folder changes while the lanes run.
+/// exercises' suites included (`verify` runs them): built here once, with the very package
+/// selections the lanes and `verify` use, so that nothing is compiled while the lanes run (cargo
+/// unifies features over the packages a command selects: another selection may mean another
+/// build of the same crate).
 fn build(environment: &Environment) -> Result<PartTimes> {
     let mut programs = cargo::command(environment, "build");
     programs.args(["--workspace", "--bins", "--quiet"]);
     cargo::run_visible(programs)?;
-    let mut tests = cargo::command(environment, "test");
-    tests.args(["--workspace", "--no-run", "--quiet"]);
-    whole(cargo::run_visible(tests))
+    let mut suites = cargo::command(environment, "test");
+    suites.args(["--no-run", "--quiet", "--test", "check"]);
+    let exercises = shipped_exercises()?;
+    let packages: Vec<&str> = exercises.iter().map(String::as_str).collect();
+    cargo::select_packages(&mut suites, &packages);
+    cargo::run_visible(suites)?;
+    for (_, mut run) in test_runs(environment)? {
+        run.args(["--no-run", "--quiet"]);
+        cargo::run_visible(run)?;
+    }
+    one_build::prove(environment, &exercises)?;
+    Ok(Vec::new())
 }
 
-fn tests_and_suites(environment: &Environment) -> Result<PartTimes> {
-    let xtask_tests = xtask_integration_tests()?;
+/// The packages of the exercises as shipped (in the workspace).
+fn shipped_exercises() -> Result<Vec<String>> {
+    Ok(crate::exercises::Catalogue::load()?
+        .in_workspace()
+        .map(|exercise| {
+            exercise
+                .crate_of(crate::exercises::Side::Exercise)
+                .package()
+        })
+        .collect())
+}
+
+/// The `cargo test` runs of the lanes, in order: xtask's integration tests, every other test of
+/// the workspace, xtask's unit tests.
+fn test_runs(environment: &Environment) -> Result<[(&'static str, Command); 3]> {
     let mut serial = cargo::command(environment, "test");
     serial.args(["--package", "xtask", "--no-fail-fast"]);
-    for test in &xtask_tests {
+    for test in &xtask_integration_tests()? {
         serial.args(["--test", test]);
     }
     let mut rest = cargo::command(environment, "test");
     rest.args(["--workspace", "--no-fail-fast", "--exclude", "xtask"]);
     // The exercises as shipped fail their checks by design: `verify` below runs them and
     // requires exactly that, so the plain test run leaves them out.
-    for exercise in crate::exercises::Catalogue::load()?.exercises {
-        rest.arg("--exclude").arg(
-            exercise
-                .crate_of(crate::exercises::Side::Exercise)
-                .package(),
-        );
+    for package in shipped_exercises()? {
+        rest.arg("--exclude").arg(package);
     }
     let mut units = cargo::command(environment, "test");
     units.args(["--package", "xtask", "--bins", "--no-fail-fast"]);
+    Ok([
+        ("xtask's tests", serial),
+        ("workspace tests", rest),
+        ("xtask's unit tests", units),
+    ])
+}
+
+fn tests_and_suites(environment: &Environment) -> Result<PartTimes> {
+    let [serial, rest, units] = test_runs(environment)?;
     // The suites themselves, proven able to fail: solutions pass, shipped exercises and the
     // deliberately wrong variants fail.
     // This very program, through /proc/self/exe: the build stage has just rebuilt xtask with the
@@ -196,13 +226,10 @@ fn tests_and_suites(environment: &Environment) -> Result<PartTimes> {
     let mut ran = lanes::run(
         vec![
             Lane {
-                parts: vec![part("xtask's tests", serial, false)],
+                parts: vec![part(serial.0, serial.1, false)],
             },
             Lane {
-                parts: vec![
-                    part("workspace tests", rest, false),
-                    part("xtask's unit tests", units, false),
-                ],
+                parts: vec![part(rest.0, rest.1, false), part(units.0, units.1, false)],
             },
         ],
         &logs,
