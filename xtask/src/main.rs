@@ -130,10 +130,11 @@ enum Commands {
     },
     /// For maintainers: solutions pass, shipped exercises and wrong variants fail.
     Verify {
-        exercise: Option<String>,
+        /// The exercises to verify (numbers or names); every exercise when none is given.
+        exercises: Vec<String>,
         /// Record the exercises as committed in exercises/shipped.toml (what `reset` restores),
         /// instead of verifying.
-        #[arg(long, conflicts_with = "exercise")]
+        #[arg(long, conflicts_with = "exercises")]
         record_shipped: bool,
     },
     /// Measure service round trips (rclrs and rclpy), memory and the workbook's loops.
@@ -352,7 +353,7 @@ fn main() -> ExitCode {
             record_shipped: true,
             ..
         } => verify::record_shipped(),
-        Commands::Verify { exercise, .. } => verify::run(exercise.as_deref()),
+        Commands::Verify { exercises, .. } => verify::run(&exercises),
         Commands::Demo => demo::run(),
         Commands::Bench {
             quick,

@@ -16,13 +16,17 @@ use std::process::ExitCode;
 use std::time::Instant;
 use workbook_harness::{project_root, Environment};
 
-pub fn run(only: Option<&str>) -> Result<ExitCode> {
+/// Verifies the exercises `only` names (numbers or names), or every exercise.
+pub fn run(only: &[String]) -> Result<ExitCode> {
     let root = project_root();
     let catalogue = Catalogue::load()?;
     let environment = provision::ensure()?;
-    let selected: Vec<Exercise> = match only {
-        Some(query) => vec![catalogue.find(query)?.clone()],
-        None => catalogue.exercises.clone(),
+    let selected: Vec<Exercise> = if only.is_empty() {
+        catalogue.exercises.clone()
+    } else {
+        only.iter()
+            .map(|query| catalogue.find(query).cloned())
+            .collect::<Result<_>>()?
     };
     let started = Instant::now();
     ui::heading(
@@ -322,7 +326,17 @@ fn own_interface(
     problems: &mut Vec<String>,
 ) -> Result<()> {
     own_interface::references(environment)?;
-    let place = own_interface::Place::of(root, exercise, Side::Solution)?;
+    // One place for the solution, the shipped crate and the variants (which `run_variant` builds
+    // in `target/exNN/variant`): rclrs is compiled against an overlay path once, not three times.
+    let place_of = |side| -> Result<own_interface::Place> {
+        let work = own_interface::Place::exercise_folder(exercise)?.join("variant");
+        Ok(own_interface::Place {
+            target: work.clone(),
+            work,
+            ..own_interface::Place::of(root, exercise, side)?
+        })
+    };
+    let place = place_of(Side::Solution)?;
     match own_variants::run(root, environment, exercise, &place)? {
         Run::Checked(outcomes) => judge_solution(exercise, &outcomes, problems),
         Run::NotBuilt { step, problem } => {
@@ -331,7 +345,7 @@ fn own_interface(
             problems.push(format!("{}: the solution does not build", exercise.label()));
         }
     }
-    let place = own_interface::Place::of(root, exercise, Side::Exercise)?;
+    let place = place_of(Side::Exercise)?;
     match own_variants::run(root, environment, exercise, &place)? {
         Run::Checked(outcomes) => judge_shipped(exercise, &outcomes, problems),
         Run::NotBuilt { step, problem } => {

@@ -8,8 +8,10 @@
 //! others must not touch while they run (`grade.rs` requires that no program of the target
 //! folder changes while it grades; `isolation.rs` bounds how fast a killed check's processes
 //! go; both start whole checks). Everything else (the unit, ABI, system, book and ros2 tests)
-//! runs in the second lane, beside them: the tests mostly wait for ROS discovery and for
-//! programs. `verify` runs alone after both, because its builds load the machine too much.
+//! runs in the second lane, beside them, followed by `verify` of the workspace's exercises: the
+//! tests mostly wait for ROS discovery and for programs, and nothing compiles (the build stage
+//! built every package selection the lanes use, see `xtask/features`). `verify` of exercise 9
+//! runs alone after both, because its CMake and rclrs builds load the machine too much.
 
 mod lanes;
 mod one_build;
@@ -211,35 +213,50 @@ fn test_runs(environment: &Environment) -> Result<[(&'static str, Command); 3]> 
 fn tests_and_suites(environment: &Environment) -> Result<PartTimes> {
     let [serial, rest, units] = test_runs(environment)?;
     // The suites themselves, proven able to fail: solutions pass, shipped exercises and the
-    // deliberately wrong variants fail.
-    // This very program, through /proc/self/exe: the build stage has just rebuilt xtask with the
-    // whole workspace's features (cargo keeps both builds and links target/debug/xtask to the
-    // last), so the file this process started from may be gone, and current_exe() with it.
-    let mut verify = Command::new("/proc/self/exe");
-    verify.arg("verify");
+    // deliberately wrong variants fail; in two parts, `verify` with the exercises' numbers.
+    // This very program, through /proc/self/exe: a build since it started may have relinked
+    // target/debug/xtask (cargo links it to the last build of xtask), and current_exe() with it.
+    let catalogue = crate::exercises::Catalogue::load()?;
+    let verify = |in_workspace: bool| {
+        let mut verify = Command::new("/proc/self/exe");
+        verify.arg("verify");
+        for exercise in &catalogue.exercises {
+            if exercise.in_workspace() == in_workspace {
+                verify.arg(exercise.number.to_string());
+            }
+        }
+        verify
+    };
     let part = |name: &str, command: Command, show_when_passed: bool| Part {
         name: name.to_string(),
         command,
         show_when_passed,
     };
     let logs = lanes::log_folder()?;
+    // The workspace's exercises are verified in the second lane, after its tests: they compile
+    // nothing (the build stage did), and their checks load the machine no more than the
+    // workspace tests' fifty checks at once, beside which xtask's tests already run.
     let mut ran = lanes::run(
         vec![
             Lane {
                 parts: vec![part(serial.0, serial.1, false)],
             },
             Lane {
-                parts: vec![part(rest.0, rest.1, false), part(units.0, units.1, false)],
+                parts: vec![
+                    part(rest.0, rest.1, false),
+                    part(units.0, units.1, false),
+                    part("verify (workspace exercises)", verify(true), true),
+                ],
             },
         ],
         &logs,
     )?;
-    // Alone, after the lanes: exercise 9's variants each build an interface with CMake and
-    // rclrs against it, and beside xtask's timed tests (a Ctrl-C's 5 s, isolation's 10 s) that
-    // load made right programs miss their bounds.
+    // Alone, after the lanes: exercise 9's proofs each build an interface with CMake and rclrs
+    // against it, and beside xtask's timed tests (a Ctrl-C's 5 s, isolation's 10 s) that load
+    // made right programs miss their bounds.
     ran.extend(lanes::run(
         vec![Lane {
-            parts: vec![part("verify", verify, true)],
+            parts: vec![part("verify (own interfaces)", verify(false), true)],
         }],
         &logs,
     )?);
