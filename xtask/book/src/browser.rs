@@ -1,10 +1,12 @@
 //! Finds the browser the book's rendering test drives: Debian's Chromium. When it is missing and
 //! this process runs as root (as CI does), it is installed with `apt-get`; otherwise the error
-//! says which command installs it.
+//! says which command installs it. `cargo xtask test` installs it beside its builds, so that the
+//! minute and a half of apt-get on a fresh machine is not spent inside the tests.
 
 use anyhow::{bail, Context, Result};
-use std::path::PathBuf;
-use std::process::Command;
+use std::fs::OpenOptions;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
 
 /// Where Chromium may be, in the order they are tried (`WORKBOOK_CHROMIUM` first).
 const CANDIDATES: [&str; 3] = [
@@ -28,6 +30,21 @@ pub const FLAGS: [&str; 9] = [
 
 /// The Chromium executable, installed first when missing and possible.
 pub fn chromium() -> Result<PathBuf> {
+    ensure(None)
+}
+
+/// Whether Chromium is already where `chromium` looks.
+pub fn is_installed() -> bool {
+    find().is_some()
+}
+
+/// As `chromium`, with apt-get's output appended to `log` instead of this process's own: for
+/// `cargo xtask test`, which installs it beside its builds, whose output it would cut through.
+pub fn chromium_logging_to(log: &Path) -> Result<PathBuf> {
+    ensure(Some(log))
+}
+
+fn ensure(log: Option<&Path>) -> Result<PathBuf> {
     if let Some(found) = find() {
         return Ok(found);
     }
@@ -40,19 +57,34 @@ pub fn chromium() -> Result<PathBuf> {
              a Chromium or Chrome executable"
         );
     }
-    eprintln!("book: installing Chromium for the rendering test (apt-get install -y chromium)");
+    if log.is_none() {
+        eprintln!("book: installing Chromium for the rendering test (apt-get install -y chromium)");
+    }
     for args in [
         &["update"][..],
         &["install", "-y", "--no-install-recommends", "chromium"][..],
     ] {
-        let status = Command::new("apt-get")
-            .args(args)
-            .env("DEBIAN_FRONTEND", "noninteractive")
+        let mut apt = Command::new("apt-get");
+        apt.args(args).env("DEBIAN_FRONTEND", "noninteractive");
+        if let Some(log) = log {
+            let file = OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(log)
+                .with_context(|| format!("cannot write {}", log.display()))?;
+            apt.stdin(Stdio::null())
+                .stdout(file.try_clone().context("cannot open the log twice")?)
+                .stderr(file);
+        }
+        let status = apt
             .status()
             .context("cannot run apt-get (is this a Debian or Ubuntu machine?)")?;
         if !status.success() {
+            let output = log
+                .map(|log| format!(" (its output: {})", log.display()))
+                .unwrap_or_default();
             bail!(
-                "`apt-get {}` failed ({status}); install Chromium by hand \
+                "`apt-get {}` failed ({status}){output}; install Chromium by hand \
                  (`apt-get install -y chromium`) or set WORKBOOK_CHROMIUM",
                 args.join(" ")
             );

@@ -17,7 +17,7 @@ mod lanes;
 mod one_build;
 
 use crate::{cargo, provision, ui};
-use anyhow::Result;
+use anyhow::{Context, Result};
 use lanes::{Lane, Part};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -97,7 +97,20 @@ pub fn run(only: Option<&str>) -> Result<()> {
     let setup = Instant::now();
     let environment = provision::ensure()?;
     let mut times: Vec<(String, Duration)> = vec![("setup".into(), setup.elapsed())];
+    let mut browser = stages
+        .iter()
+        .any(|stage| stage.key == "tests")
+        .then(install_the_browser_meanwhile)
+        .transpose()?
+        .flatten();
     for stage in stages {
+        if stage.key == "tests" {
+            if let Some(installing) = browser.take() {
+                // The thread reports how it went; the book's rendering test says what to do if
+                // it failed.
+                let _ = installing.join();
+            }
+        }
         ui::heading("test", stage.name);
         let began = Instant::now();
         let result = (stage.run)(&environment);
@@ -117,6 +130,33 @@ pub fn run(only: Option<&str>) -> Result<()> {
     print_times(&times);
     println!("  all stages passed in {}", ui::seconds(started.elapsed()));
     Ok(())
+}
+
+/// The book's rendering test drives Chromium, which a fresh machine installs with apt-get: a
+/// minute and a half of mostly disk and network, spent here beside the lints and builds instead
+/// of inside the tests' lanes. Nothing to do (`None`) when it is already installed.
+fn install_the_browser_meanwhile() -> Result<Option<std::thread::JoinHandle<()>>> {
+    if workbook_book::browser::is_installed() {
+        return Ok(None);
+    }
+    let logs = lanes::log_folder()?;
+    std::fs::create_dir_all(&logs).with_context(|| format!("cannot create {}", logs.display()))?;
+    let log = logs.join("chromium.log");
+    let step = ui::Step::start(
+        "chromium",
+        &format!(
+            "installing, beside the next stages, for the book's rendering test ({})",
+            log.display()
+        ),
+    );
+    // Should a stage fail first, the run ends without waiting: apt-get finishes on its own (a
+    // package manager killed halfway leaves the machine worse off than one left to finish).
+    Ok(Some(std::thread::spawn(
+        move || match workbook_book::browser::chromium_logging_to(&log) {
+            Ok(path) => step.done(&format!("{} installed", path.display())),
+            Err(error) => step.failed(&format!("{error:#}")),
+        },
+    )))
 }
 
 fn print_times(times: &[(String, Duration)]) {
