@@ -30,16 +30,24 @@ pub fn echo_command(line: &str) {
 /// One step of a longer job: announced when it starts, closed with ✓ or ✗ and its duration.
 pub struct Step {
     name: String,
+    /// The width of the name column.
+    width: usize,
     started: Instant,
 }
 
 impl Step {
     /// Announces a step that may take a while.
     pub fn start(name: &str, doing: &str) -> Step {
-        println!("  {} {:<18} {}", "…".yellow(), name, doing.dimmed());
+        Step::start_in_column(name, 18, doing)
+    }
+
+    /// As `start`, for a run of steps whose names need a wider column than most (`width`).
+    pub fn start_in_column(name: &str, width: usize, doing: &str) -> Step {
+        println!("  {} {:<width$} {}", "…".yellow(), name, doing.dimmed());
         let _ = std::io::stdout().flush();
         Step {
             name: name.to_string(),
+            width,
             started: Instant::now(),
         }
     }
@@ -47,22 +55,24 @@ impl Step {
     /// Closes the step as done, with what it found or made.
     pub fn done(self, result: &str) {
         println!(
-            "  {} {:<18} {:<52} {}",
+            "  {} {:<width$} {:<52} {}",
             "✓".green().bold(),
             self.name,
             result,
-            seconds(self.started.elapsed()).dimmed()
+            seconds(self.started.elapsed()).dimmed(),
+            width = self.width
         );
     }
 
     /// Closes the step as failed.
     pub fn failed(self, what: &str) {
         println!(
-            "  {} {:<18} {:<52} {}",
+            "  {} {:<width$} {:<52} {}",
             "✗".red().bold(),
             self.name,
             what.red(),
-            seconds(self.started.elapsed()).dimmed()
+            seconds(self.started.elapsed()).dimmed(),
+            width = self.width
         );
     }
 }

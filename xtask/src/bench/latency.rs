@@ -73,6 +73,9 @@ impl Client {
     }
 }
 
+/// Wide enough for the longest pair's name, "rclpy (reused executor) → rclpy".
+const PAIR_COLUMN: usize = 31;
+
 pub fn measure_all(environment: &Environment, plan: &Plan) -> Result<Vec<Pair>> {
     let mut pairs = Vec::new();
     for server in [Server::Rclrs, Server::Rclpy] {
@@ -81,8 +84,9 @@ pub fn measure_all(environment: &Environment, plan: &Plan) -> Result<Vec<Pair>> 
             Client::RclpyUsual,
             Client::RclpyReusedExecutor,
         ] {
-            let step = ui::Step::start(
+            let step = ui::Step::start_in_column(
                 &format!("{} → {}", client.label(), server.label()),
+                PAIR_COLUMN,
                 "measuring",
             );
             match measure(environment, plan, client, server) {

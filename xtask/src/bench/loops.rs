@@ -78,6 +78,7 @@ pub fn timings(plan: &Plan) -> Result<Vec<Timing>> {
         // pip's own download cache off too: a first setup on a new machine downloads the wheels.
         let seconds = timed(
             "cold setup (empty caches, downloads included)",
+            "cold setup",
             &["setup"],
             &[
                 ("WORKBOOK_CACHE", cache.to_str().unwrap_or_default()),
@@ -87,9 +88,9 @@ pub fn timings(plan: &Plan) -> Result<Vec<Timing>> {
         timings.push(seconds);
         let _ = std::fs::remove_dir_all(&cache);
         // Point .ros/prefix back at the user's cache.
-        timed("re-linking the usual cache", &["setup"], &[])?;
+        timed("re-linking the usual cache", "usual cache", &["setup"], &[])?;
     }
-    timings.push(timed("warm setup", &["setup"], &[])?);
+    timings.push(timed("warm setup", "warm setup", &["setup"], &[])?);
     let catalogue = Catalogue::load()?;
     let count = if plan.all_exercises {
         catalogue.exercises.len()
@@ -103,6 +104,7 @@ pub fn timings(plan: &Plan) -> Result<Vec<Timing>> {
         run_xtask(&args, &[])?;
         timings.push(timed(
             &format!("warm check {} (solution)", exercise.label()),
+            &format!("warm check {number}"),
             &args,
             &[],
         )?);
@@ -175,7 +177,13 @@ pub fn rejections() -> Result<Vec<Timing>> {
     for (number, variant, kind) in HANGING {
         let exercise = catalogue.find(&number.to_string())?.clone();
         let what = format!("{REJECT} {kind} ({}, {variant})", exercise.label());
-        let step = ui::Step::start(&what, "the suite against the variant");
+        let step = ui::Step::start(
+            variant,
+            &format!(
+                "a {kind} that hangs: the suite of {} against it",
+                exercise.label()
+            ),
+        );
         let executable = match crate::suite::build(&root, &environment, &exercise, Side::Solution)?
         {
             crate::suite::Build::Ready(path) => path,
@@ -210,8 +218,9 @@ pub fn rejections() -> Result<Vec<Timing>> {
     Ok(timings)
 }
 
-fn timed(what: &str, args: &[&str], env: &[(&str, &str)]) -> Result<Timing> {
-    let step = ui::Step::start(what, &format!("cargo xtask {}", args.join(" ")));
+/// Times `cargo xtask <args>`, recorded as `what` and shown as a step named `label`.
+fn timed(what: &str, label: &str, args: &[&str], env: &[(&str, &str)]) -> Result<Timing> {
+    let step = ui::Step::start(label, &format!("cargo xtask {}", args.join(" ")));
     let started = Instant::now();
     match run_xtask(args, env) {
         Ok(()) => {

@@ -181,6 +181,14 @@ pub fn print(results: &Results) {
                 "", p.discovery_ms, p.client, p.server
             );
         }
+        if results.pairs.iter().any(|p| p.client.starts_with("rclpy")) {
+            println!(
+                "  {:<24} {}",
+                "",
+                "(rclpy's wait_for_service looks every 250 ms: its figures are 0, 250, 500 …)"
+                    .dimmed()
+            );
+        }
     }
     if let Some(d) = &results.discovery {
         println!(
@@ -189,13 +197,41 @@ pub fn print(results: &Results) {
         );
     }
     println!();
+    // Columns as wide as their longest entry: the loops' names grow with the exercises' labels.
+    let width = results
+        .memory
+        .iter()
+        .map(|m| m.server.chars().count())
+        .chain(results.loops.iter().map(|t| t.what.chars().count()))
+        .max()
+        .unwrap_or(0)
+        .max(32);
     for m in &results.memory {
-        println!("  {:<32} {:>8.1} MiB resident, idle", m.server, m.rss_mib);
+        println!(
+            "  {:<width$} {:>8.1} MiB resident, idle",
+            m.server, m.rss_mib
+        );
     }
     for t in &results.loops {
-        println!("  {:<32} {:>10}", t.what, duration(t.seconds));
+        println!("  {:<width$} {:>10}", t.what, duration(t.seconds));
     }
     println!("\n  {}", "targets".bold());
+    // A target not measured says how to measure it instead: a sentence, left out of the widths.
+    let widest = |text: fn(&Target) -> &str, least: usize| {
+        results
+            .targets
+            .iter()
+            .filter(|t| t.met.is_some())
+            .map(|t| text(t).chars().count())
+            .max()
+            .unwrap_or(0)
+            .max(least)
+    };
+    let (name, wanted, measured) = (
+        widest(|t| &t.name, 44),
+        widest(|t| &t.wanted, 14),
+        widest(|t| &t.measured, 20),
+    );
     for t in &results.targets {
         let verdict = match t.met {
             Some(true) => "met".green().bold(),
@@ -203,7 +239,7 @@ pub fn print(results: &Results) {
             None => "not measured".yellow().bold(),
         };
         println!(
-            "  {:<44} {:<14} {:<34} {verdict}",
+            "  {:<name$} {:<wanted$} {:<measured$} {verdict}",
             t.name, t.wanted, t.measured
         );
     }
