@@ -76,21 +76,22 @@ impl Workspace {
             .and_then(|w| w.as_table_mut())
             .context("Cargo.toml has no [workspace]")?;
         // The exercises, and the package that gives every build the workspace's features
-        // (xtask/features): with it, rclrs and the rest are the units the checks compiled.
+        // (xtask/features, copied to features/): with it, rclrs and the rest are the units the
+        // checks compiled.
         workspace.insert(
             "members".into(),
             toml::Value::Array(vec![
                 toml::Value::String("exercises/*".into()),
-                toml::Value::String(FEATURES_DIR.into()),
+                toml::Value::String(GRADING_FEATURES_DIR.into()),
             ]),
         );
         one_shot_profile(&mut manifest, catalogue);
         std::fs::write(dir.join("Cargo.toml"), toml::to_string(&manifest)?)?;
         for (path, bytes) in files.range(PathBuf::from(FEATURES_DIR)..) {
-            if !path.starts_with(FEATURES_DIR) {
+            let Ok(inside) = path.strip_prefix(FEATURES_DIR) else {
                 break;
-            }
-            let copy = dir.join(path);
+            };
+            let copy = dir.join(GRADING_FEATURES_DIR).join(inside);
             std::fs::create_dir_all(copy.parent().context("a file has a folder")?)?;
             std::fs::write(&copy, bytes)?;
         }
@@ -357,8 +358,16 @@ fn put(dir: &Path, exercise: &Exercise, sources: &Sources) -> Result<()> {
 
 use std::os::unix::process::CommandExt;
 
-/// Where the package named [`FEATURES_PACKAGE`] lives, in the project and in the grading workspace.
+/// Where the package named [`FEATURES_PACKAGE`] lives in the project.
 const FEATURES_DIR: &str = "xtask/features";
+
+/// Where the grading workspace keeps its copy of [`FEATURES_DIR`]. Not the same relative path:
+/// cargo names a path package's compiled files after its path relative to the workspace root,
+/// so a copy at `xtask/features` would share every file name with the project's own. Each
+/// grading run's fresh copy is then compiled again over the project's (and with it
+/// workbook-harness and everything above it at the project's next build), rewriting libraries
+/// that other builds and tests were reading at that moment.
+const GRADING_FEATURES_DIR: &str = "features";
 
 /// The most of cargo's messages about one student's build that the grader keeps.
 const MESSAGES_LIMIT: u64 = 16 << 20;
