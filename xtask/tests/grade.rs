@@ -366,6 +366,41 @@ fn leftover_processes() -> Vec<String> {
     found
 }
 
+/// The library files of the project's own workbook-features, as cargo names them (already
+/// built: `cargo xtask test` builds every selection first, so this compiles nothing).
+fn project_features() -> Vec<PathBuf> {
+    let output = std::process::Command::new(std::env::var_os("CARGO").unwrap())
+        .args(["build", "--quiet", "--package", "workbook-features"])
+        .arg("--message-format=json")
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "cargo build --package workbook-features failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|m| {
+            m["reason"] == "compiler-artifact" && m["target"]["name"] == "workbook_features"
+        })
+        .flat_map(|m| {
+            m["filenames"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|f| f.as_str().map(PathBuf::from))
+                // Not the copy cargo makes in target/debug, which every build of a package
+                // named workbook-features replaces, the grading workspace's own included.
+                .filter(|f| f.parent().is_some_and(|p| p.ends_with("deps")))
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
 fn grades(out: &Path) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(out.join("grades.json")).unwrap()).unwrap()
 }
@@ -399,6 +434,21 @@ fn the_fixture_class_gets_the_grades_it_deserves_safely_and_repeatably() {
         found
     };
     let own_before = own_programs();
+    // The project's compiled workbook-features: a grading run compiles its own copy beside it,
+    // never over it (that rewrote the libraries other builds were reading, and rebuilt
+    // everything above them at the project's next build).
+    let features = project_features();
+    let features_libraries = || -> Vec<(PathBuf, std::time::SystemTime)> {
+        features
+            .iter()
+            .filter_map(|path| Some((path.clone(), path.metadata().ok()?.modified().ok()?)))
+            .collect()
+    };
+    let features_before = features_libraries();
+    assert!(
+        !features_before.is_empty(),
+        "the project's workbook-features is built (cargo xtask test builds it first)"
+    );
 
     // The workbook's rubric with a shorter build deadline, so the compile bomb costs a minute.
     let rubric = scratch.path().join("rubric.toml");
@@ -549,6 +599,17 @@ fn the_fixture_class_gets_the_grades_it_deserves_safely_and_repeatably() {
         own_programs(),
         own_before,
         "grading replaced programs in target/debug that `cargo xtask check` runs"
+    );
+    let features_after = features_libraries();
+    let rewritten: Vec<_> = features_before
+        .iter()
+        .filter(|before| !features_after.contains(before))
+        .map(|(path, _)| path.display().to_string())
+        .collect();
+    assert!(
+        rewritten.is_empty(),
+        "grading compiled its copy of workbook-features over the project's own: {}",
+        rewritten.join(", ")
     );
     for place in [scratch.path().to_path_buf(), root()] {
         for name in ["escaped.rs", "stolen-solution.rs"] {
