@@ -1,7 +1,7 @@
 //! Finds the browser the book's rendering test drives: Debian's Chromium. When it is missing and
 //! this process runs as root (as CI does), it is installed with `apt-get`; otherwise the error
-//! says which command installs it. `cargo xtask test` installs it beside its builds, so that the
-//! minute and a half of apt-get on a fresh machine is not spent inside the tests.
+//! says which command installs it. `cargo xtask test` installs it beside its builds, so that
+//! apt-get's output and disk load stay out of the tests.
 
 use anyhow::{bail, Context, Result};
 use std::fs::OpenOptions;

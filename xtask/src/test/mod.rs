@@ -132,9 +132,9 @@ pub fn run(only: Option<&str>) -> Result<()> {
     Ok(())
 }
 
-/// The book's rendering test drives Chromium, which a fresh machine installs with apt-get: a
-/// minute and a half of mostly disk and network, spent here beside the lints and builds instead
-/// of inside the tests' lanes. Nothing to do (`None`) when it is already installed.
+/// The book's rendering test drives Chromium, which a fresh machine installs with apt-get
+/// (16 s on the CI machine, mostly disk and network), done here beside the lints and builds
+/// instead of inside the tests' lanes. Nothing to do (`None`) when it is already installed.
 fn install_the_browser_meanwhile() -> Result<Option<std::thread::JoinHandle<()>>> {
     if workbook_book::browser::is_installed() {
         return Ok(None);
