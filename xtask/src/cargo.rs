@@ -292,11 +292,34 @@ pub enum Message {
     },
 }
 
-/// The messages in cargo's JSON output, in order; other lines (and other reasons) are skipped.
-pub fn messages(stdout: &[u8]) -> Vec<Message> {
+/// The JSON objects of cargo's `--message-format=json` output; other lines are skipped.
+fn json_lines(stdout: &[u8]) -> Vec<serde_json::Value> {
     String::from_utf8_lossy(stdout)
         .lines()
-        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter_map(|line| serde_json::from_str(line).ok())
+        .collect()
+}
+
+/// The crates cargo compiled rather than found fresh, as `package (target)`.
+pub fn compiled(stdout: &[u8]) -> Vec<String> {
+    json_lines(stdout)
+        .into_iter()
+        .filter(|m| m["reason"] == "compiler-artifact" && m["fresh"] == false)
+        .map(|m| {
+            let id = m["package_id"].as_str().unwrap_or_default();
+            let package = id.rsplit(['/', '#']).next().unwrap_or(id);
+            format!(
+                "{package} ({})",
+                m["target"]["name"].as_str().unwrap_or("?")
+            )
+        })
+        .collect()
+}
+
+/// The messages in cargo's JSON output, in order; other lines (and other reasons) are skipped.
+pub fn messages(stdout: &[u8]) -> Vec<Message> {
+    json_lines(stdout)
+        .into_iter()
         .filter_map(|message| {
             let target = message["target"]["name"]
                 .as_str()
@@ -321,6 +344,20 @@ pub fn messages(stdout: &[u8]) -> Vec<Message> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn compiled_names_the_crates_built_and_not_the_fresh_ones() {
+        let stdout = concat!(
+            "{\"reason\":\"compiler-artifact\",\"fresh\":false,",
+            "\"package_id\":\"registry+https://github.com/rust-lang/crates.io-index#libc@0.2.170\",",
+            "\"target\":{\"name\":\"libc\"}}\n",
+            "{\"reason\":\"compiler-artifact\",\"fresh\":true,",
+            "\"package_id\":\"registry+https://github.com/rust-lang/crates.io-index#anyhow@1.0.0\",",
+            "\"target\":{\"name\":\"anyhow\"}}\n",
+            "{\"reason\":\"build-finished\",\"success\":true}\n",
+        );
+        assert_eq!(compiled(stdout.as_bytes()), ["libc@0.2.170 (libc)"]);
+    }
 
     #[test]
     fn json_messages_give_diagnostics_and_artifacts_and_skip_the_rest() {

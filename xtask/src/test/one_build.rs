@@ -56,18 +56,6 @@ fn compiled_by(mut command: Command) -> Result<(Vec<String>, String)> {
             String::from_utf8_lossy(&output.stderr)
         );
     }
-    let compiled = String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
-        .filter(|m| m["reason"] == "compiler-artifact" && m["fresh"] == false)
-        .map(|m| {
-            let id = m["package_id"].as_str().unwrap_or_default();
-            let package = id.rsplit(['/', '#']).next().unwrap_or(id);
-            format!(
-                "{package} ({})",
-                m["target"]["name"].as_str().unwrap_or("?")
-            )
-        })
-        .collect();
+    let compiled = cargo::compiled(&output.stdout);
     Ok((compiled, described))
 }
