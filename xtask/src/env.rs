@@ -16,6 +16,7 @@ use std::ffi::OsString;
 use std::os::fd::AsFd;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
 use workbook_harness::{project_root, Distro, Environment, LocalDiscovery};
 
 /// Prints the export lines, running setup first (its report on stderr) when needed.
@@ -82,10 +83,7 @@ fn ros2_folder(environment: &Environment) -> Option<PathBuf> {
     let linked = crate::ros2::build(environment).and_then(|binary| {
         std::fs::create_dir_all(&folder)
             .with_context(|| format!("cannot create {}", folder.display()))?;
-        let link = folder.join("ros2");
-        let _ = std::fs::remove_file(&link);
-        std::os::unix::fs::symlink(&binary, &link)
-            .with_context(|| format!("cannot link {}", link.display()))
+        link_atomically(&binary, &folder.join("ros2"))
     });
     match linked {
         Ok(()) => Some(folder),
@@ -94,6 +92,22 @@ fn ros2_folder(environment: &Environment) -> Option<PathBuf> {
             None
         }
     }
+}
+
+/// Makes `link` point to `target`. Shells may be running `eval "$(cargo xtask env)"` at the same
+/// moment (two terminals, or tests side by side): the link is made under a name of this process's
+/// own and renamed over the old one, so no other `env` ever finds it missing or fails to create it.
+fn link_atomically(target: &Path, link: &Path) -> Result<()> {
+    if std::fs::read_link(link).is_ok_and(|current| current == target) {
+        return Ok(());
+    }
+    static MADE: AtomicU32 = AtomicU32::new(0);
+    let made = MADE.fetch_add(1, Ordering::Relaxed);
+    let fresh = link.with_extension(format!("{}-{made}.new", std::process::id()));
+    let _ = std::fs::remove_file(&fresh);
+    std::os::unix::fs::symlink(target, &fresh)
+        .with_context(|| format!("cannot create the link {}", fresh.display()))?;
+    std::fs::rename(&fresh, link).with_context(|| format!("cannot replace {}", link.display()))
 }
 
 /// `PATH` with the workbook's `ros2` folder first (and nowhere else).
@@ -123,7 +137,31 @@ fn quote(value: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::quote;
+    use super::{link_atomically, quote};
+
+    #[test]
+    fn links_made_at_the_same_moment_all_succeed_and_the_link_stays() {
+        let folder = tempfile::tempdir().unwrap();
+        let link = folder.path().join("ros2");
+        for round in 0..50 {
+            let _ = std::fs::remove_file(&link);
+            let target = folder.path().join(format!("binary-{round}"));
+            std::thread::scope(|scope| {
+                let makers: Vec<_> = (0..6)
+                    .map(|_| scope.spawn(|| link_atomically(&target, &link)))
+                    .collect();
+                for maker in makers {
+                    maker
+                        .join()
+                        .unwrap()
+                        .expect("every concurrent link succeeds");
+                }
+            });
+            assert_eq!(std::fs::read_link(&link).unwrap(), target);
+        }
+        let leftovers: Vec<_> = std::fs::read_dir(folder.path()).unwrap().collect();
+        assert_eq!(leftovers.len(), 1, "only the link is left: {leftovers:?}");
+    }
 
     #[test]
     fn values_are_single_quoted_for_the_shell() {

@@ -6,10 +6,7 @@ use std::process::Command;
 /// Runs `script` in `shell` after `eval "$(xtask env)"`; returns its standard output.
 fn after_env(shell: &str, script: &str) -> String {
     let xtask = assert_cmd::cargo::cargo_bin("xtask");
-    let full = format!(
-        "set -e; eval \"$('{}' env 2>/dev/null)\"; {script}",
-        xtask.display()
-    );
+    let full = format!("set -e; eval \"$('{}' env)\"; {script}", xtask.display());
     let output = Command::new(shell)
         .args(["-c", &full])
         .output()
