@@ -14,11 +14,18 @@ use regex::Regex;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
 use std::time::Duration;
 use workbook_harness::{project_root, run_to_end, NodeProcess, World};
 
 /// How long one command of a capture may run (the first run may build programs).
 const COMMAND_DEADLINE: Duration = Duration::from_secs(300);
+
+/// How many captures the drift check runs at once. Each runs in a world of its own, so they
+/// cannot see each other; they mostly wait (for discovery, for a program's deadline), and two
+/// side by side halve the check's time without loading a two-core machine much.
+pub const SIDE_BY_SIDE: usize = 2;
 
 /// The data file, as read.
 #[derive(Debug, Deserialize)]
@@ -262,6 +269,46 @@ impl Captures {
                     capture.id
                 ));
             }
+        }
+        Ok(problems)
+    }
+
+    /// [`Captures::drift`] of every capture, `workers` at a time: `report` hears of each one as it
+    /// ends (in the order they end); the problems come back in the captures' order. The first
+    /// capture, in that order, that could not run is the error.
+    pub fn drift_all(
+        &self,
+        workers: usize,
+        mut report: impl FnMut(&Capture, &[String]),
+    ) -> Result<Vec<String>> {
+        let next = AtomicUsize::new(0);
+        let mut results: Vec<Option<Result<Vec<String>>>> =
+            self.captures.iter().map(|_| None).collect();
+        std::thread::scope(|scope| {
+            let (sender, ended) = mpsc::channel();
+            for _ in 0..workers.max(1) {
+                let (sender, next) = (sender.clone(), &next);
+                scope.spawn(move || loop {
+                    let index = next.fetch_add(1, Ordering::SeqCst);
+                    let Some(capture) = self.captures.get(index) else {
+                        break;
+                    };
+                    if sender.send((index, self.drift(capture))).is_err() {
+                        break;
+                    }
+                });
+            }
+            drop(sender);
+            for (index, result) in ended {
+                if let Ok(problems) = &result {
+                    report(&self.captures[index], problems);
+                }
+                results[index] = Some(result);
+            }
+        });
+        let mut problems = Vec::new();
+        for result in results {
+            problems.extend(result.context("a capture was never run")??);
         }
         Ok(problems)
     }

@@ -94,12 +94,10 @@ fn drift() -> Result<()> {
             captures::describe(&stale)
         ));
     }
-    for capture in all.selected(None) {
-        let found = all.drift(capture)?;
+    problems.extend(all.drift_all(captures::SIDE_BY_SIDE, |capture, found| {
         let mark = if found.is_empty() { "✓" } else { "✗" };
         println!("  {mark} {}", capture.id);
-        problems.extend(found);
-    }
+    })?);
     if !problems.is_empty() {
         for problem in &problems {
             println!("{problem}");
