@@ -1,17 +1,16 @@
 //! `cargo xtask test`: everything CI runs, in order: setup, formatting, lints, one build of every
-//! program and test, then the tests and suites in two lanes side by side, then a sourced ROS 2
+//! program and test, then the tests and suites in three lanes side by side, then a sourced ROS 2
 //! installation driving a fresh copy of the workbook, then a colcon workspace holding one, then
-//! ROS 2 Kilted provisioned for another fresh copy, then a quick benchmark run. Each stage is timed, and the times close the run: the figure to watch
-//! when a stage grows. `--stage NAME` runs one stage alone (after setup).
+//! ROS 2 Kilted provisioned for another fresh copy, then a quick benchmark run. Each stage is
+//! timed, and the times close the run: the figure to watch when a stage grows. `--stage NAME`
+//! runs one stage alone (after setup).
 //!
-//! The lanes: xtask's own integration tests run one at a time, because they share what the
-//! others must not touch while they run (`grade.rs` requires that no program of the target
+//! The lanes: xtask's own integration tests run one at a time in the first, because they share
+//! what must not change while they run (`grade.rs` requires that no program of the target
 //! folder changes while it grades; `isolation.rs` bounds how fast a killed check's processes
-//! go; both start whole checks). Everything else (the unit, ABI, system, book and ros2 tests)
-//! runs in the second lane, beside them, followed by `verify` of the workspace's exercises: the
-//! tests mostly wait for ROS discovery and for programs, and nothing compiles (the build stage
-//! built every package selection the lanes use, see `xtask/features`). `verify` of exercise 9
-//! runs alone after both, because its CMake and rclrs builds load the machine too much.
+//! go). The workspace's tests (unit, ABI, system, book and ros2), then xtask's unit tests, run in
+//! the second. `verify` of every exercise, then the two integration tests that work in copies of
+//! their own, run in the third.
 
 mod lanes;
 mod one_build;
@@ -226,14 +225,25 @@ fn shipped_exercises() -> Result<Vec<String>> {
         .collect())
 }
 
-/// The `cargo test` runs of the lanes, in order: xtask's integration tests, every other test of
-/// the workspace, xtask's unit tests.
-fn test_runs(environment: &Environment) -> Result<[(&'static str, Command); 3]> {
-    let mut serial = cargo::command(environment, "test");
-    serial.args(["--package", "xtask", "--no-fail-fast"]);
-    for test in &xtask_integration_tests()? {
-        serial.args(["--test", test]);
-    }
+/// xtask's integration tests that run in the third lane, after `verify`, rather than with the
+/// others: each works in a copy of its own (a clone of the workbook with its own target folder;
+/// the Classroom workflow's commands against its own reference programs) and takes long enough
+/// to balance the lanes.
+const IN_THE_THIRD_LANE: &[&str] = &["classroom", "new_exercise"];
+
+/// The `cargo test` runs of the lanes, in order: xtask's integration tests (those of the first
+/// lane, then those of the third), every other test of the workspace, xtask's unit tests.
+fn test_runs(environment: &Environment) -> Result<[(&'static str, Command); 4]> {
+    let integration = |third_lane: bool| -> Result<Command> {
+        let mut run = cargo::command(environment, "test");
+        run.args(["--package", "xtask", "--no-fail-fast"]);
+        for test in xtask_integration_tests()? {
+            if IN_THE_THIRD_LANE.contains(&test.as_str()) == third_lane {
+                run.args(["--test", &test]);
+            }
+        }
+        Ok(run)
+    };
     let mut rest = cargo::command(environment, "test");
     // No doctests (the workspace has none): rustdoc reads the libraries while the other lane
     // runs, and a library rewritten then was "an extern location that does not exist".
@@ -254,14 +264,15 @@ fn test_runs(environment: &Environment) -> Result<[(&'static str, Command); 3]> 
     let mut units = cargo::command(environment, "test");
     units.args(["--package", "xtask", "--bins", "--no-fail-fast"]);
     Ok([
-        ("xtask's tests", serial),
+        ("xtask's tests", integration(false)?),
+        ("xtask's tests in copies", integration(true)?),
         ("workspace tests", rest),
         ("xtask's unit tests", units),
     ])
 }
 
 fn tests_and_suites(environment: &Environment) -> Result<PartTimes> {
-    let [serial, rest, units] = test_runs(environment)?;
+    let [integration, in_copies, rest, units] = test_runs(environment)?;
     // The suites themselves, proven able to fail: solutions pass, shipped exercises and the
     // deliberately wrong variants fail; in two parts, `verify` with the exercises' numbers.
     // This very program, through /proc/self/exe: a build since it started may have relinked
@@ -277,39 +288,35 @@ fn tests_and_suites(environment: &Environment) -> Result<PartTimes> {
         }
         verify
     };
-    let part = |name: &str, command: Command, show_when_passed: bool| Part {
+    let part = |(name, command): (&str, Command), show_when_passed: bool| Part {
         name: name.to_string(),
         command,
         show_when_passed,
     };
-    let logs = lanes::log_folder()?;
-    // The workspace's exercises are verified in the second lane, after its tests: they compile
-    // nothing (the build stage did), and their checks load the machine no more than the
-    // workspace tests' fifty checks at once, beside which xtask's tests already run.
-    let mut ran = lanes::run(
+    // Three lanes of about five and a half minutes each on two cores: the tests mostly wait
+    // (for ROS discovery, for programs' answers, for deadlines), and nothing compiles but what
+    // a test builds in a copy of its own (the build stage built every selection, see
+    // `xtask/features`). Exercise 9's proofs, which build an interface with CMake and a crate
+    // for each variant, go first in their lane, so that they are done before xtask's
+    // `isolation.rs` (late in the first lane) times how fast a killed check's processes go.
+    let ran = lanes::run(
         vec![
             Lane {
-                parts: vec![part(serial.0, serial.1, false)],
+                parts: vec![part(integration, false)],
+            },
+            Lane {
+                parts: vec![part(rest, false), part(units, false)],
             },
             Lane {
                 parts: vec![
-                    part(rest.0, rest.1, false),
-                    part(units.0, units.1, false),
-                    part("verify (workspace exercises)", verify(true), true),
+                    part(("verify (own interfaces)", verify(false)), true),
+                    part(("verify (workspace exercises)", verify(true)), true),
+                    part(in_copies, false),
                 ],
             },
         ],
-        &logs,
+        &lanes::log_folder()?,
     )?;
-    // Alone, after the lanes: exercise 9's proofs each build an interface with CMake and rclrs
-    // against it, and beside xtask's timed tests (a Ctrl-C's 5 s, isolation's 10 s) that load
-    // made right programs miss their bounds.
-    ran.extend(lanes::run(
-        vec![Lane {
-            parts: vec![part("verify (own interfaces)", verify(false), true)],
-        }],
-        &logs,
-    )?);
     Ok(ran.into_iter().map(|r| (r.name, r.took)).collect())
 }
 
