@@ -326,18 +326,9 @@ fn own_interface(
     problems: &mut Vec<String>,
 ) -> Result<()> {
     own_interface::references(environment)?;
-    // One place for the solution, the shipped crate and the variants (which `run_variant` builds
-    // in `target/exNN/variant`): rclrs is compiled against an overlay path once, not three times.
-    let place_of = |side| -> Result<own_interface::Place> {
-        let work = own_interface::Place::exercise_folder(exercise)?.join("variant");
-        Ok(own_interface::Place {
-            target: work.clone(),
-            work,
-            ..own_interface::Place::of(root, exercise, side)?
-        })
-    };
-    let place = place_of(Side::Solution)?;
-    match own_variants::run(root, environment, exercise, &place)? {
+    // One place for the solution, the shipped crate and the variants (`target/exNN/variant`):
+    // rclrs is compiled against an overlay path once, not three times.
+    match own_variants::run_side(root, environment, exercise, Side::Solution)? {
         Run::Checked(outcomes) => judge_solution(exercise, &outcomes, problems),
         Run::NotBuilt { step, problem } => {
             line(false, "solution", &format!("{step} does not build"));
@@ -345,8 +336,7 @@ fn own_interface(
             problems.push(format!("{}: the solution does not build", exercise.label()));
         }
     }
-    let place = place_of(Side::Exercise)?;
-    match own_variants::run(root, environment, exercise, &place)? {
+    match own_variants::run_side(root, environment, exercise, Side::Exercise)? {
         Run::Checked(outcomes) => judge_shipped(exercise, &outcomes, problems),
         Run::NotBuilt { step, problem } => {
             line(false, "as shipped", &format!("{step} does not build"));
