@@ -27,11 +27,25 @@ pub(super) fn enter_world(
         if libc::chdir(cwd.as_ptr()) != 0 {
             return Err(std::io::Error::last_os_error());
         }
+        // The terminal's signals stay blocked across the fork until the waiter ignores them:
+        // else one sent to the group (the check's Ctrl-C) in the moment after the fork, before
+        // the waiter runs again, would end the waiter, and with it a program that handles it
+        // (seen once on a machine busy enough to leave the waiter waiting for a processor).
+        let mut terminal: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut terminal);
+        for signal in TERMINAL_SIGNALS {
+            libc::sigaddset(&mut terminal, signal);
+        }
+        let mut before: libc::sigset_t = std::mem::zeroed();
+        libc::sigprocmask(libc::SIG_BLOCK, &terminal, &mut before);
         let program = libc::fork();
         if program < 0 {
             return Err(std::io::Error::last_os_error());
         }
         if program == 0 {
+            // The program gets the mask it was started with; one of these signals sent since
+            // the fork now ends it, as it would have ended a program not started yet.
+            libc::sigprocmask(libc::SIG_SETMASK, &before, std::ptr::null_mut());
             if let Some(uid) = user {
                 if libc::setgroups(0, std::ptr::null()) != 0
                     || libc::setresgid(uid, uid, uid) != 0
@@ -47,18 +61,13 @@ pub(super) fn enter_world(
         // The waiter: the signals a terminal or the harness sends to the process group reach the
         // program directly; this process outlives them and passes the program's status on.
         close_from(0);
-        for signal in [
-            libc::SIGINT,
-            libc::SIGTERM,
-            libc::SIGHUP,
-            libc::SIGQUIT,
-            libc::SIGPIPE,
-        ] {
+        for signal in TERMINAL_SIGNALS {
             let mut action: libc::sigaction = std::mem::zeroed();
             action.sa_sigaction = ignore_signal as extern "C" fn(libc::c_int) as usize;
             libc::sigemptyset(&mut action.sa_mask);
             libc::sigaction(signal, &action, std::ptr::null_mut());
         }
+        libc::sigprocmask(libc::SIG_SETMASK, &before, std::ptr::null_mut());
         let mut status = 0;
         loop {
             let waited = libc::waitpid(program, &mut status, 0);
@@ -82,6 +91,16 @@ pub(super) fn enter_world(
         libc::_exit(128 + signal)
     }
 }
+
+/// The signals a terminal (or the harness, for a check's Ctrl-C) sends to a process group: the
+/// program gets them; the waiter outlives them.
+const TERMINAL_SIGNALS: [libc::c_int; 5] = [
+    libc::SIGINT,
+    libc::SIGTERM,
+    libc::SIGHUP,
+    libc::SIGQUIT,
+    libc::SIGPIPE,
+];
 
 pub(super) extern "C" fn ignore_signal(_: libc::c_int) {}
 
