@@ -8,9 +8,11 @@
 //! The lanes: xtask's own integration tests run one at a time in the first, because they share
 //! what must not change while they run (`grade.rs` requires that no program of the target
 //! folder changes while it grades; `isolation.rs` bounds how fast a killed check's processes
-//! go). The workspace's tests (unit, ABI, system, book and ros2), then xtask's unit tests, run in
-//! the second. `verify` of every exercise, then the two integration tests that work in copies of
-//! their own, run in the third.
+//! go). The workspace's tests (unit, ABI, system, book and ros2), xtask's unit tests, then
+//! `verify` of the second half of the workspace's exercises run in the second; `verify` of
+//! exercise 9, then of the first half, in the third. Each lane takes about as long as the
+//! others: the stage keeps both cores busy, so it ends when the work is done only if no lane is
+//! left running alone.
 
 mod lanes;
 mod one_build;
@@ -225,28 +227,17 @@ fn shipped_exercises() -> Result<Vec<String>> {
         .collect())
 }
 
-/// xtask's integration tests that run in the third lane, after `verify`, rather than with the
-/// others: each works in a copy of its own (a clone of the workbook with its own target folder;
-/// the Classroom workflow's commands against its own reference programs) and takes long enough
-/// to balance the lanes.
-const IN_THE_THIRD_LANE: &[&str] = &["classroom", "new_exercise"];
-
-/// The `cargo test` runs of the lanes, in order: xtask's integration tests (those of the first
-/// lane, then those of the third), every other test of the workspace, xtask's unit tests.
-fn test_runs(environment: &Environment) -> Result<[(&'static str, Command); 4]> {
-    let integration = |third_lane: bool| -> Result<Command> {
-        let mut run = cargo::command(environment, "test");
-        run.args(["--package", "xtask", "--no-fail-fast"]);
-        for test in xtask_integration_tests()? {
-            if IN_THE_THIRD_LANE.contains(&test.as_str()) == third_lane {
-                run.args(["--test", &test]);
-            }
-        }
-        Ok(run)
-    };
+/// The `cargo test` runs of the lanes, in order: xtask's integration tests, every other test of
+/// the workspace, xtask's unit tests.
+fn test_runs(environment: &Environment) -> Result<[(&'static str, Command); 3]> {
+    let mut integration = cargo::command(environment, "test");
+    integration.args(["--package", "xtask", "--no-fail-fast"]);
+    for test in &xtask_integration_tests()? {
+        integration.args(["--test", test]);
+    }
     let mut rest = cargo::command(environment, "test");
-    // No doctests (the workspace has none): rustdoc reads the libraries while the other lane
-    // runs, and a library rewritten then was "an extern location that does not exist".
+    // No doctests (the workspace has none): rustdoc reads the libraries while the other lanes
+    // run, and a library rewritten then was "an extern location that does not exist".
     rest.args([
         "--workspace",
         "--lib",
@@ -264,54 +255,58 @@ fn test_runs(environment: &Environment) -> Result<[(&'static str, Command); 4]> 
     let mut units = cargo::command(environment, "test");
     units.args(["--package", "xtask", "--bins", "--no-fail-fast"]);
     Ok([
-        ("xtask's tests", integration(false)?),
-        ("xtask's tests in copies", integration(true)?),
+        ("xtask's tests", integration),
         ("workspace tests", rest),
         ("xtask's unit tests", units),
     ])
 }
 
 fn tests_and_suites(environment: &Environment) -> Result<PartTimes> {
-    let [integration, in_copies, rest, units] = test_runs(environment)?;
+    let [integration, rest, units] = test_runs(environment)?;
     // The suites themselves, proven able to fail: solutions pass, shipped exercises and the
-    // deliberately wrong variants fail; in two parts, `verify` with the exercises' numbers.
+    // deliberately wrong variants fail. `verify` with the exercises' numbers, in three parts:
+    // the exercises with an interface of their own (9), and the workspace's in two halves.
     // This very program, through /proc/self/exe: a build since it started may have relinked
     // target/debug/xtask (cargo links it to the last build of xtask), and current_exe() with it.
     let catalogue = crate::exercises::Catalogue::load()?;
-    let verify = |in_workspace: bool| {
+    let verify = |exercises: &[&crate::exercises::Exercise], what: &str| {
+        let numbers: Vec<String> = exercises.iter().map(|e| e.number.to_string()).collect();
         let mut verify = Command::new("/proc/self/exe");
-        verify.arg("verify");
-        for exercise in &catalogue.exercises {
-            if exercise.in_workspace() == in_workspace {
-                verify.arg(exercise.number.to_string());
-            }
-        }
-        verify
+        verify.arg("verify").args(&numbers);
+        let name = format!("verify {} ({what})", numbers.join(" "));
+        (name, verify)
     };
-    let part = |(name, command): (&str, Command), show_when_passed: bool| Part {
-        name: name.to_string(),
+    let (in_workspace, own): (Vec<_>, Vec<_>) =
+        catalogue.exercises.iter().partition(|e| e.in_workspace());
+    let (first_half, second_half) = in_workspace.split_at(in_workspace.len().div_ceil(2));
+    let part = |(name, command): (String, Command), show_when_passed: bool| Part {
+        name,
         command,
         show_when_passed,
     };
-    // Three lanes of about five and a half minutes each on two cores: the tests mostly wait
-    // (for ROS discovery, for programs' answers, for deadlines), and nothing compiles but what
-    // a test builds in a copy of its own (the build stage built every selection, see
+    let cargo_part = |(name, command): (&str, Command)| part((name.to_string(), command), false);
+    // Three lanes of six to seven minutes each on two cores, which they keep busy: the tests
+    // wait for ROS discovery, for programs' answers and for deadlines, and nothing compiles but
+    // what a test builds in a copy of its own (the build stage built every selection, see
     // `xtask/features`). Exercise 9's proofs, which build an interface with CMake and a crate
-    // for each variant, go first in their lane, so that they are done before xtask's
+    // for each variant, go first in their lane, so that they are over before xtask's
     // `isolation.rs` (late in the first lane) times how fast a killed check's processes go.
     let ran = lanes::run(
         vec![
             Lane {
-                parts: vec![part(integration, false)],
-            },
-            Lane {
-                parts: vec![part(rest, false), part(units, false)],
+                parts: vec![cargo_part(integration)],
             },
             Lane {
                 parts: vec![
-                    part(("verify (own interfaces)", verify(false)), true),
-                    part(("verify (workspace exercises)", verify(true)), true),
-                    part(in_copies, false),
+                    cargo_part(rest),
+                    cargo_part(units),
+                    part(verify(second_half, "workspace exercises"), true),
+                ],
+            },
+            Lane {
+                parts: vec![
+                    part(verify(&own, "own interfaces"), true),
+                    part(verify(first_half, "workspace exercises"), true),
                 ],
             },
         ],
