@@ -30,7 +30,8 @@ pub(super) fn enter_world(
         // The terminal's signals stay blocked across the fork until the waiter ignores them:
         // else one sent to the group (the check's Ctrl-C) in the moment after the fork, before
         // the waiter runs again, would end the waiter, and with it a program that handles it
-        // (seen once on a machine busy enough to leave the waiter waiting for a processor).
+        // (a moment that grows on a machine busy enough to leave the waiter waiting for a
+        // processor).
         let mut terminal: libc::sigset_t = std::mem::zeroed();
         libc::sigemptyset(&mut terminal);
         for signal in TERMINAL_SIGNALS {
