@@ -17,6 +17,7 @@
 mod lanes;
 mod one_build;
 
+use crate::exercises::Side;
 use crate::{cargo, provision, ui};
 use anyhow::{Context, Result};
 use lanes::{Lane, Part};
@@ -192,8 +193,8 @@ fn lints(environment: &Environment) -> Result<PartTimes> {
     whole(cargo::run_visible(clippy))
 }
 
-/// Every program (the tests run them as processes) and every test binary, the shipped
-/// exercises' suites included (`verify` runs them): built here once, with the very package
+/// Every program (the tests run them as processes) and every test binary, the suites of the
+/// shipped exercises and of the solutions included (`verify` runs them): built here once, with the very package
 /// selections the lanes and `verify` use, so that nothing is compiled while the lanes run (cargo
 /// unifies features over the packages a command selects: another selection may mean another
 /// build of the same crate).
@@ -203,27 +204,28 @@ fn build(environment: &Environment) -> Result<PartTimes> {
     cargo::run_visible(programs)?;
     let mut suites = cargo::command(environment, "test");
     suites.args(["--no-run", "--quiet", "--test", "check"]);
-    let exercises = shipped_exercises()?;
-    let packages: Vec<&str> = exercises.iter().map(String::as_str).collect();
+    let exercises = workspace_packages(Side::Exercise)?;
+    let solutions = workspace_packages(Side::Solution)?;
+    let packages: Vec<&str> = exercises
+        .iter()
+        .chain(&solutions)
+        .map(String::as_str)
+        .collect();
     cargo::select_packages(&mut suites, &packages);
     cargo::run_visible(suites)?;
     for (_, mut run) in test_runs(environment)? {
         run.args(["--no-run", "--quiet"]);
         cargo::run_visible(run)?;
     }
-    one_build::prove(environment, &exercises)?;
+    one_build::prove(environment, &exercises, &solutions)?;
     Ok(Vec::new())
 }
 
-/// The packages of the exercises as shipped (in the workspace).
-fn shipped_exercises() -> Result<Vec<String>> {
+/// The packages of the workspace's exercises, as shipped or their solutions.
+fn workspace_packages(side: Side) -> Result<Vec<String>> {
     Ok(crate::exercises::Catalogue::load()?
         .in_workspace()
-        .map(|exercise| {
-            exercise
-                .crate_of(crate::exercises::Side::Exercise)
-                .package()
-        })
+        .map(|exercise| exercise.crate_of(side).package())
         .collect())
 }
 
@@ -247,10 +249,13 @@ fn test_runs(environment: &Environment) -> Result<[(&'static str, Command); 3]> 
         "--exclude",
         "xtask",
     ]);
-    // The exercises as shipped fail their checks by design: `verify` below runs them and
-    // requires exactly that, so the plain test run leaves them out.
-    for package in shipped_exercises()? {
-        rest.arg("--exclude").arg(package);
+    // The exercises as shipped fail their checks by design, and the solutions pass them:
+    // `verify` below runs both suites and requires exactly that, so the plain test run leaves
+    // them out (running the solutions' suites twice cost the lane 45 s).
+    for side in [Side::Exercise, Side::Solution] {
+        for package in workspace_packages(side)? {
+            rest.arg("--exclude").arg(package);
+        }
     }
     let mut units = cargo::command(environment, "test");
     units.args(["--package", "xtask", "--bins", "--no-fail-fast"]);

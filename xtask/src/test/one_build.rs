@@ -1,6 +1,7 @@
 //! The proof that ends the build stage: one compiled copy of each dependency serves the builds
 //! students and graders run. After the stage's own builds, each exercise's check build (what
-//! `cargo xtask check` and the Classroom steps compile) and its grading build compile nothing.
+//! `cargo xtask check` and the Classroom steps compile, and `verify` for the solutions too) and
+//! its grading build compile nothing.
 //! When one does, a crate of the workspace asks a shared dependency for a feature that
 //! `xtask/features/Cargo.toml` does not list, and cargo compiles that dependency (rclrs, often,
 //! with everything above it) once more for that selection of packages.
@@ -10,23 +11,25 @@ use anyhow::{bail, Context, Result};
 use std::process::Command;
 use workbook_harness::Environment;
 
-/// Fails, naming the selection and the crates, when a build of one exercise compiles anything.
-pub fn prove(environment: &Environment, exercises: &[String]) -> Result<()> {
+/// Fails, naming the selection and the crates, when a build of one exercise compiles anything:
+/// the check build of each exercise and each solution (`verify` builds both), the grading build
+/// of each exercise.
+pub fn prove(environment: &Environment, exercises: &[String], solutions: &[String]) -> Result<()> {
     let mut problems = Vec::new();
-    for package in exercises {
+    let checks = exercises.iter().chain(solutions).map(|package| {
         let mut checks = cargo::command(environment, "test");
         checks.args(["--no-run", "--test", "check", "--package", package]);
+        checks
+    });
+    let grading = exercises.iter().map(|package| {
         let mut grading = cargo::command(environment, "build");
         cargo::select_packages(&mut grading, &[package]);
-        for command in [checks, grading] {
-            let compiled = compiled_by(command)?;
-            if !compiled.0.is_empty() {
-                problems.push(format!(
-                    "`{}` compiled {}",
-                    compiled.1,
-                    compiled.0.join(", ")
-                ));
-            }
+        grading
+    });
+    for command in checks.chain(grading) {
+        let (compiled, described) = compiled_by(command)?;
+        if !compiled.is_empty() {
+            problems.push(format!("`{described}` compiled {}", compiled.join(", ")));
         }
     }
     if !problems.is_empty() {
