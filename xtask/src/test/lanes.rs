@@ -118,9 +118,10 @@ fn run_part(part: Part, logs: &Path, printing: &Mutex<()>) -> Ran {
     Ran { name, took, passed }
 }
 
-/// Waits for `child` to end (reaping it); its exit status, and the processor time (user and system) that it
-/// and the descendants it waited for used, as wait4(2) counts it: the figure that says which
-/// part loads the machine, where the wall-clock time also counts waiting for the others.
+/// Waits for `child` to end (reaping it); its exit status, and the processor time (user and
+/// system) that it and the descendants it waited for used, as wait4(2) counts it: the figure
+/// that says which part loads the machine, where the wall-clock time also counts waiting for the
+/// others. Processes that no one waited for (orphans a world's init reaped) are not counted.
 fn wait_with_cpu(child: Child) -> std::io::Result<(ExitStatus, Duration)> {
     let mut status = 0;
     // SAFETY: rusage is plain data, for which all zeroes is a valid value.

@@ -194,8 +194,9 @@ fn lints(environment: &Environment) -> Result<PartTimes> {
 }
 
 /// Every program (the tests run them as processes) and every test binary, the suites of the
-/// shipped exercises and of the solutions included (`verify` runs them): built here once, with the very package
-/// selections the lanes and `verify` use, so that nothing is compiled while the lanes run (cargo
+/// shipped exercises and of the solutions included (`verify` runs them): built here once, with
+/// the very package selections the lanes and `verify` use, so that nothing is compiled while the
+/// lanes run (cargo
 /// unifies features over the packages a command selects: another selection may mean another
 /// build of the same crate).
 fn build(environment: &Environment) -> Result<PartTimes> {
@@ -290,12 +291,13 @@ fn tests_and_suites(environment: &Environment) -> Result<PartTimes> {
         show_when_passed,
     };
     let cargo_part = |(name, command): (&str, Command)| part((name.to_string(), command), false);
-    // Three lanes of six to seven minutes each on two cores, which they keep busy: the tests
+    // Three lanes of about seven minutes each on two cores, which they keep busy: the tests
     // wait for ROS discovery, for programs' answers and for deadlines, and nothing compiles but
     // what a test builds in a copy of its own (the build stage built every selection, see
     // `xtask/features`). Exercise 9's proofs, which build an interface with CMake and a crate
-    // for each variant, go first in their lane, so that they are over before xtask's
-    // `isolation.rs` (late in the first lane) times how fast a killed check's processes go.
+    // for each variant, go first in their lane: the sooner they end, the less they overlap
+    // xtask's `isolation.rs` (late in the first lane), which times how fast a killed check's
+    // processes go.
     let ran = lanes::run(
         vec![
             Lane {
